@@ -1,0 +1,119 @@
+"""The environment every local command runs in: database, Dagster home, VK endpoint.
+
+`python -m pipelines.local_env ui`       Dagster UI (webserver + daemon) on the local defaults
+`python -m pipelines.local_env env`      print the shell exports, for running `dagster` yourself
+`python -m pipelines.local_env stop-db`  stop the embedded PostgreSQL
+
+Defaults, each replaced by setting the variable: DATABASE_URL (else the embedded PostgreSQL),
+VK_TOKEN and VK_API_BASE_URL (else the local VK stand-in, started beside the UI).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from resources.database import upgrade_schema
+from resources.postgres_server import (
+    DATA_DIR,
+    PROJECT_ROOT,
+    application_database_url,
+    dagster_storage_url,
+    redact,
+    stop_embedded_server,
+)
+
+DAGSTER_HOME = DATA_DIR / "dagster"
+UPLOADS_DIR = DATA_DIR / "uploads"
+
+
+def prepare_dagster_home(home: Path = DAGSTER_HOME) -> Path:
+    """A DAGSTER_HOME whose dagster.yaml is the repository's own (linked, so edits apply)."""
+    home.mkdir(parents=True, exist_ok=True)
+    link = home / "dagster.yaml"
+    if not link.is_symlink():
+        link.unlink(missing_ok=True)
+        link.symlink_to(PROJECT_ROOT / "dagster.yaml")
+    return home
+
+
+def prepare(*, migrate: bool = True) -> dict[str, str]:
+    """Start or reuse the database, migrate it, and return the variables Dagster needs."""
+    app_url = application_database_url()
+    if migrate:
+        upgrade_schema(app_url)
+    return {
+        "DATABASE_URL": app_url,
+        "DAGSTER_STORAGE_URL": dagster_storage_url(app_url),
+        "DAGSTER_HOME": str(prepare_dagster_home()),
+        "VK_UPLOADS_DIR": os.environ.get("VK_UPLOADS_DIR", str(UPLOADS_DIR)),
+    }
+
+
+def _run_ui() -> int:
+    env = {**os.environ, **prepare()}
+    standin = None
+    if not os.environ.get("VK_TOKEN"):
+        standin, standin_env = start_standin_process()
+        env.update(standin_env)
+    print(f"Database: {redact(env['DATABASE_URL'])}", flush=True)
+    print("Dagster UI: http://127.0.0.1:3000 (Ctrl-C stops it)", flush=True)
+    ui = subprocess.Popen(
+        [sys.executable, "-m", "dagster", "dev", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", "3000"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        start_new_session=True,
+    )
+    try:
+        return ui.wait()
+    except KeyboardInterrupt:
+        # dagster dev ignores SIGTERM for a long time; its processes share one group.
+        os.killpg(ui.pid, signal.SIGINT)
+        try:
+            return ui.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(ui.pid, signal.SIGKILL)
+            return 1
+    finally:
+        if standin is not None:
+            standin.terminate()
+
+
+def start_standin_process() -> tuple[subprocess.Popen, dict[str, str]]:
+    """The VK stand-in in a process of its own, for commands that outlive this one's threads."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "vk_standin", "--port", "0", "--machine-readable"],
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    env: dict[str, str] = {}
+    for line in proc.stdout:
+        key, _, value = line.strip().partition("=")
+        if key in ("VK_API_BASE_URL", "VK_TOKEN"):
+            env[key] = value
+        if len(env) == 2:
+            break
+    return proc, env
+
+
+def main(argv: list[str]) -> int:
+    command = argv[0] if argv else "env"
+    if command == "ui":
+        return _run_ui()
+    if command == "stop-db":
+        print("embedded PostgreSQL stopped" if stop_embedded_server() else "embedded PostgreSQL was not running")
+        return 0
+    if command == "env":
+        for key, value in prepare().items():
+            print(f"export {key}='{value}'")
+        return 0
+    print(__doc__, file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,109 @@
+"""Access to the application database: the Dagster resource, named SQL files, migrations."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+from pathlib import Path
+
+import psycopg
+from dagster import ConfigurableResource
+from psycopg.rows import dict_row
+from psycopg_pool import ConnectionPool
+from pydantic import Field
+
+from resources.postgres_server import PROJECT_ROOT, libpq_url, with_database
+
+SQL_DIR = PROJECT_ROOT / "sql"
+QUERIES_DIR = SQL_DIR / "queries"
+ALEMBIC_INI = SQL_DIR / "alembic.ini"
+SCHEMA = "vk"
+
+
+@cache
+def load_sql(name: str) -> str:
+    """The text of `sql/queries/<name>.sql`: SQL lives in files, not in Python strings."""
+    return (QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def _alembic_config(url: str):
+    from alembic.config import Config
+
+    config = Config(str(ALEMBIC_INI))
+    config.set_main_option("script_location", str(SQL_DIR / "migrations"))
+    # SQLAlchemy 2 maps plain postgresql:// to psycopg2; the project's code speaks psycopg 3.
+    config.attributes["database_url"] = with_database(
+        url, _database_name(url), driver="postgresql+psycopg"
+    )
+    return config
+
+
+def _database_name(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).database or "postgres"
+
+
+def upgrade_schema(url: str, revision: str = "head") -> None:
+    from alembic import command
+
+    command.upgrade(_alembic_config(url), revision)
+
+
+def downgrade_schema(url: str, revision: str = "base") -> None:
+    from alembic import command
+
+    command.downgrade(_alembic_config(url), revision)
+
+
+def current_revision(url: str) -> str | None:
+    with psycopg.connect(libpq_url(url)) as conn:
+        exists = conn.execute("SELECT to_regclass('public.alembic_version')").fetchone()[0]
+        if exists is None:
+            return None
+        row = conn.execute("SELECT version_num FROM public.alembic_version").fetchone()
+        return row[0] if row else None
+
+
+_pools: dict[str, ConnectionPool] = {}
+_pools_lock = threading.Lock()
+
+
+def _pool_for(url: str, max_size: int) -> ConnectionPool:
+    # One pool per process and URL: Dagster builds resources per run and per step, and a pool
+    # per instance would open connections again for every asset.
+    with _pools_lock:
+        pool = _pools.get(url)
+        if pool is None:
+            pool = ConnectionPool(
+                libpq_url(url),
+                min_size=0,
+                max_size=max_size,
+                kwargs={"row_factory": dict_row, "options": f"-c search_path={SCHEMA},public"},
+                open=True,
+                name="vk-analytics",
+            )
+            _pools[url] = pool
+        return pool
+
+
+class PostgresResource(ConfigurableResource):
+    """The application database (schema `vk`), through a psycopg 3 connection pool."""
+
+    database_url: str = Field(description="libpq URL of the application database (DATABASE_URL).")
+    pool_size: int = Field(default=4, description="Connections kept per process.")
+
+    @contextmanager
+    def connection(self) -> Iterator[psycopg.Connection]:
+        """A pooled connection; its transaction commits when the block ends without error."""
+        with _pool_for(self.database_url, self.pool_size).connection() as conn:
+            yield conn
+
+    def fetch_all(self, query_name: str, params: dict | None = None) -> list[dict]:
+        with self.connection() as conn:
+            return conn.execute(load_sql(query_name), params or {}).fetchall()
+
+    def __repr__(self) -> str:  # the URL may carry a password
+        return "PostgresResource(database_url=<hidden>)"

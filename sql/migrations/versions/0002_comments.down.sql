@@ -1,0 +1,2 @@
+DROP FUNCTION vk.ensure_comment_partitions(timestamptz, timestamptz);
+DROP TABLE vk.comments;

@@ -1,0 +1,3 @@
+SELECT count(*) FILTER (WHERE is_monitored) AS monitored,
+       count(*)                             AS total
+FROM vk.groups;

@@ -1,0 +1,128 @@
+"""Shared fixtures: a real PostgreSQL server (DATABASE_URL's, or the embedded one) and a real
+Dagster instance stored in it. Every test session gets throwaway databases of its own."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from dagster import DagsterInstance
+from psycopg.rows import dict_row
+
+from pipelines.local_env import prepare_dagster_home
+from resources.database import PostgresResource, upgrade_schema
+from resources.postgres_server import (
+    drop_database,
+    embedded_server_url,
+    ensure_database,
+    libpq_url,
+    with_database,
+)
+
+
+def _unique_name(prefix: str) -> str:
+    return f"{prefix}_{os.getpid()}_{secrets.token_hex(3)}"
+
+
+@pytest.fixture(scope="session")
+def pg_server_url() -> str:
+    """Admin URL of the server under test; the databases tests make are dropped afterwards."""
+    configured = os.environ.get("DATABASE_URL")
+    if configured:
+        return with_database(libpq_url(configured), "postgres", driver="postgresql")
+    return embedded_server_url()
+
+
+@pytest.fixture
+def empty_database(pg_server_url: str) -> Iterator[str]:
+    name = _unique_name("vk_test_empty")
+    url = ensure_database(pg_server_url, name)
+    yield url
+    drop_database(pg_server_url, name)
+
+
+@pytest.fixture(scope="session")
+def migrated_database(pg_server_url: str) -> Iterator[str]:
+    name = _unique_name("vk_test")
+    url = ensure_database(pg_server_url, name)
+    upgrade_schema(url)
+    yield url
+    drop_database(pg_server_url, name)
+
+
+@pytest.fixture
+def db(migrated_database: str) -> Iterator[psycopg.Connection]:
+    """An autocommit connection to the migrated test database, its tables emptied first."""
+    with psycopg.connect(migrated_database, autocommit=True, row_factory=dict_row) as conn:
+        tables = conn.execute(
+            """
+            SELECT string_agg(format('%I.%I', n.nspname, c.relname), ', ') AS tables
+            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = 'vk' AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+            """
+        ).fetchone()["tables"]
+        conn.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+        yield conn
+
+
+@pytest.fixture
+def database(db: psycopg.Connection, migrated_database: str) -> PostgresResource:
+    return PostgresResource(database_url=migrated_database)
+
+
+@pytest.fixture(scope="session")
+def dagster_instance(pg_server_url: str, tmp_path_factory) -> Iterator[DagsterInstance]:
+    """A real Dagster instance on PostgreSQL, configured by the repository's dagster.yaml."""
+    name = _unique_name("dagster_test")
+    url = ensure_database(pg_server_url, name)
+    home = prepare_dagster_home(Path(tmp_path_factory.mktemp("dagster_home")))
+    previous = os.environ.get("DAGSTER_STORAGE_URL")
+    os.environ["DAGSTER_STORAGE_URL"] = with_database(url, name, driver="postgresql+psycopg2")
+    instance = DagsterInstance.from_config(str(home))
+    yield instance
+    instance.dispose()
+    if previous is None:
+        os.environ.pop("DAGSTER_STORAGE_URL", None)
+    else:
+        os.environ["DAGSTER_STORAGE_URL"] = previous
+    drop_database(pg_server_url, name)
+
+
+class RowFactory:
+    """Minimal valid rows, inserted with plain SQL: tests state only what they are about."""
+
+    def __init__(self, conn: psycopg.Connection):
+        self.conn = conn
+
+    def group(self, group_id: int = 1, **overrides) -> int:
+        values = {"group_id": group_id, "name": f"Group {group_id}", "validation_status": "valid",
+                  **overrides}
+        self._insert("vk.groups", values)
+        return group_id
+
+    def post(self, group_id: int, post_id: int, published_at: str, **overrides) -> None:
+        values = {"group_id": group_id, "post_id": post_id, "published_at": published_at,
+                  "raw": psycopg.types.json.Jsonb({"id": post_id}), **overrides}
+        self._insert("vk.posts", values)
+
+    def comment(self, group_id: int, post_id: int, comment_id: int, post_published_at: str,
+                published_at: str | None = None, **overrides) -> None:
+        values = {"group_id": group_id, "post_id": post_id, "comment_id": comment_id,
+                  "post_published_at": post_published_at,
+                  "published_at": published_at or post_published_at, "from_id": 100,
+                  "text": "hello", "raw": psycopg.types.json.Jsonb({"id": comment_id}), **overrides}
+        self._insert("vk.comments", values)
+
+    def _insert(self, table: str, values: dict) -> None:
+        columns = ", ".join(values)
+        placeholders = ", ".join(f"%({name})s" for name in values)
+        self.conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", values)
+
+
+@pytest.fixture
+def rows(db: psycopg.Connection) -> RowFactory:
+    return RowFactory(db)
