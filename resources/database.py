@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 import psycopg
 from dagster import ConfigurableResource
+from psycopg import sql
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 from pydantic import Field
@@ -26,6 +28,37 @@ SCHEMA = "vk"
 def load_sql(name: str) -> str:
     """The text of `sql/queries/<name>.sql`: SQL lives in files, not in Python strings."""
     return (QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def copy_rows(conn: psycopg.Connection, table: str, columns: Iterable[str], rows: Iterable[tuple]) -> int:
+    """COPY rows into `table` (a staging table, as a rule); rows may be a generator, so memory
+    stays flat however many there are."""
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(*table.split(".")), sql.SQL(", ").join(map(sql.Identifier, columns))
+    )
+    count = 0
+    with conn.cursor().copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
+            count += 1
+    return count
+
+
+@dataclass
+class MergeCounts:
+    """What a staged merge did: rows inserted, rows changed, rows already as VK has them."""
+
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    @classmethod
+    def from_upsert(cls, row: dict) -> "MergeCounts":
+        return cls(row["inserted"], row["updated"], row["staged"] - row["inserted"] - row["updated"])
+
+    def __add__(self, other: "MergeCounts") -> "MergeCounts":
+        return MergeCounts(self.inserted + other.inserted, self.updated + other.updated,
+                           self.unchanged + other.unchanged)
 
 
 def _alembic_config(url: str):

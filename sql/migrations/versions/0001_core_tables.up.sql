@@ -140,8 +140,6 @@ CREATE TABLE vk.posts (
     is_deleted_on_vk       boolean NOT NULL DEFAULT false,
     deleted_seen_at        timestamptz,
     raw                    jsonb NOT NULL CHECK (jsonb_typeof(raw) = 'object'),
-    first_loaded_at        timestamptz NOT NULL DEFAULT now(),
-    last_synced_at         timestamptz NOT NULL DEFAULT now(),
     created_at             timestamptz NOT NULL DEFAULT now(),
     updated_at             timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (group_id, post_id),

@@ -25,8 +25,6 @@ CREATE TABLE vk.comments (
     -- The 'russian' configuration stems Cyrillic words with the Russian Snowball stemmer and
     -- ASCII words with the English one, so one column serves both languages.
     search            tsvector GENERATED ALWAYS AS (to_tsvector('russian'::regconfig, text)) STORED,
-    first_loaded_at   timestamptz NOT NULL DEFAULT now(),
-    last_synced_at    timestamptz NOT NULL DEFAULT now(),
     created_at        timestamptz NOT NULL DEFAULT now(),
     updated_at        timestamptz NOT NULL DEFAULT now(),
     -- A partitioned table's keys must include the partition column.
