@@ -10,11 +10,10 @@ a hash fingerprint). Give it through `EnvVar` so that Dagster stores only the va
 
 from __future__ import annotations
 
-import threading
 from typing import Optional
 
 import dagster as dg
-from pydantic import Field, PrivateAttr
+from pydantic import Field
 
 from resources.vk_client import (
     API_VERSION,
@@ -58,7 +57,7 @@ _SECRET_FIELDS = frozenset({"token"})
 
 
 class VkApiResource(dg.ConfigurableResource):
-    """VK API access for assets: `get_client()` gives the (shared, thread-safe) client."""
+    """VK API access for assets: `get_client()` gives a thread-safe client."""
 
     token: str = Field(
         description="VK access token(s), comma-separated. Set it with EnvVar('VK_TOKEN')."
@@ -84,27 +83,22 @@ class VkApiResource(dg.ConfigurableResource):
         description="How long a token rests after error 29; default: until VK's daily reset.",
     )
 
-    _client: Optional[VkClient] = PrivateAttr(default=None)
-    _client_lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
-
     def get_client(self) -> VkClient:
-        """The client of this resource instance: one token pool for every asset using it."""
-        with self._client_lock:
-            if self._client is None:
-                self._client = VkClient(
-                    self.token,
-                    base_url=self.base_url,
-                    api_version=self.api_version,
-                    requests_per_second=self.requests_per_second,
-                    timeout_seconds=self.timeout_seconds,
-                    max_retries=self.max_retries,
-                    backoff_base_seconds=self.backoff_base_seconds,
-                    backoff_max_seconds=self.backoff_max_seconds,
-                    rate_limited_pause_seconds=self.rate_limited_pause_seconds,
-                    quota_rest_seconds=self.quota_rest_seconds,
-                    logger=dg.get_dagster_logger("vk"),
-                )
-            return self._client
+        """A new client, so each asset's `client.stats` count its own calls. Clients of one
+        process share each token's requests-per-second budget (see shared_limiter)."""
+        return VkClient(
+            self.token,
+            base_url=self.base_url,
+            api_version=self.api_version,
+            requests_per_second=self.requests_per_second,
+            timeout_seconds=self.timeout_seconds,
+            max_retries=self.max_retries,
+            backoff_base_seconds=self.backoff_base_seconds,
+            backoff_max_seconds=self.backoff_max_seconds,
+            rate_limited_pause_seconds=self.rate_limited_pause_seconds,
+            quota_rest_seconds=self.quota_rest_seconds,
+            logger=dg.get_dagster_logger("vk"),
+        )
 
     def __repr_args__(self):
         for name, value in super().__repr_args__():

@@ -261,7 +261,7 @@ class ClientStats:
         with self._lock:
             self.retries += 1
 
-    def as_dict(self) -> dict[str, Any]:
+    def snapshot(self) -> dict[str, Any]:
         with self._lock:
             return {
                 "http_requests": self.http_requests,
@@ -548,10 +548,11 @@ class VkClient:
         offset is searched for, by interpolation on dates with bisection as the fallback, and
         the wall is then paged forward until a page ends before `since`.
 
-        Offsets drift while we read. New posts at the head push everything down: a page then
-        repeats posts already yielded, which the id set drops. Removed posts pull everything
-        up, so posts could slip past unread: a smaller `count` than on the previous page makes
-        the reader step back by the difference.
+        Offsets drift while we read. Posts published at the head push everything down: pages
+        then repeat posts already seen, which the id set drops. Posts removed ahead of us pull
+        everything up, so unread posts could slip past: each page is therefore read with one
+        post of overlap, and a page that starts past the last post seen (or a first page that
+        starts inside the window) makes the reader step back until the pages join up.
         """
         lo, hi = _unix(since), _unix(until)
         reader = _WallReader(self, owner_id)
@@ -562,15 +563,25 @@ class VkClient:
                 seen.add(post["id"])
                 yield post
         page = _find_window_start(reader, first, hi)
+        frontier = (hi, 0)  # wall-order key the next page must start at or before
+        back = 0
         while page is not None:
-            for post in page.chronological:
+            posts = page.chronological
+            if page.offset > 0 and posts and _order(posts[0]) < frontier:
+                back = max(2 * back, reader.drop + 1)
+                page = reader.read(max(0, page.offset - back))
+                continue
+            back = 0
+            for post in posts:
                 if lo <= _date(post) < hi and post["id"] not in seen:
                     seen.add(post["id"])
                     yield post
-            posts = page.chronological
-            if len(page.items) < PAGE or (posts and _date(posts[-1]) < lo):
+            if len(page.items) < PAGE or not posts or _date(posts[-1]) < lo:
                 break
-            page = reader.read(page.offset + len(page.items))
+            frontier = _order(posts[-1])
+            # One post of overlap proves the pages join; a wall that just lost posts ahead of
+            # us is likely to lose more, so the last drop is allowed for in advance.
+            page = reader.read(max(0, page.offset + len(page.items) - 1 - reader.drop))
 
     def get_comments(
         self, owner_id: int, post_ids: Iterable[int]
@@ -746,12 +757,13 @@ class VkClient:
 
 
 class _WallReader:
-    """wall.get pages of one wall, stepping back when posts vanish between pages."""
+    """wall.get pages of one wall; `drop` is how many posts vanished since the last page."""
 
     def __init__(self, client: VkClient, owner_id: int) -> None:
         self._client = client
         self._owner_id = owner_id
         self.count: int | None = None
+        self.drop = 0
 
     def read(self, offset: int) -> WallPage:
         response = self._client._call(
@@ -759,14 +771,15 @@ class _WallReader:
         )
         page = parse_wall_page(response)
         page.offset = offset
-        previous, self.count = self.count, page.count
-        if previous is not None and page.count < previous and offset > 0:
-            return self.read(max(0, offset - (previous - page.count)))
+        if self.count is not None:
+            self.drop = max(0, self.count - page.count)
+        self.count = page.count
         return page
 
 
 def _find_window_start(reader: _WallReader, first: WallPage, until: int) -> WallPage | None:
-    """The page holding the newest post older than `until`, or None if there is none.
+    """A page holding the newest post older than `until` and the post before it, or None if
+    no post is older than `until`.
 
     Offsets before `lo` hold posts at or after `until`; the boundary is in [lo, hi]. Probes
     interpolate the boundary from dates (posting is roughly steady) and fall back to
@@ -776,7 +789,7 @@ def _find_window_start(reader: _WallReader, first: WallPage, until: int) -> Wall
         return first
     posts = first.chronological
     lo, lo_date = first.offset + len(first.items), _date(posts[-1])
-    hi, hi_date, hi_page = reader.count or 0, None, None
+    hi, hi_date = reader.count or 0, None
     span = _date(posts[0]) - _date(posts[-1])
     rate = (len(posts) - 1) / span if span > 0 else 1.0  # posts per second near the head
     interpolate = True
@@ -792,23 +805,21 @@ def _find_window_start(reader: _WallReader, first: WallPage, until: int) -> Wall
         probe = max(lo, min(probe, hi - 1))
         width = hi - lo
         page = reader.read(probe)
-        probe = page.offset  # the reader steps back when posts vanished meanwhile
         posts = page.chronological
         if not posts:
-            hi, hi_date, hi_page = min(hi, probe), None, None
+            hi, hi_date = min(hi, probe), None
         elif _date(posts[-1]) >= until:
             lo, lo_date = probe + len(page.items), _date(posts[-1])
             if len(page.items) < PAGE:
                 return None  # the wall ends before any post older than `until`
         elif _date(posts[0]) < until:
-            hi, hi_date, hi_page = probe, _date(posts[0]), page
+            hi, hi_date = probe, _date(posts[0])
         else:
             return page
         interpolate = (hi - lo) * 2 <= width
     start = min(lo, hi)
-    if hi_page is not None and hi_page.offset == start:
-        return hi_page
-    return reader.read(start) if start < (reader.count or 0) else None
+    # From the post before the boundary, so the page shows where the window begins.
+    return reader.read(max(0, start - 1)) if start < (reader.count or 0) else None
 
 
 def _holds_boundary(page: WallPage, until: int) -> bool:
@@ -854,3 +865,8 @@ def _unix(value: datetime) -> int:
 
 def _date(item: Mapping) -> int:
     return int(item.get("date") or 0)  # old responses carried some numbers as strings
+
+
+def _order(post: Mapping) -> tuple[int, int]:
+    """A post's place on the wall: newer date first, then higher id."""
+    return _date(post), int(post.get("id") or 0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import signal
+import sys
 import threading
 from datetime import datetime, timedelta, timezone
 
@@ -31,6 +32,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rps", type=float, default=None, help="requests/s per token (error 6)")
     parser.add_argument("--fault-rate", type=float, default=0.0)
     parser.add_argument("--fault-kinds", default=",".join(REQUEST_FAULTS))
+    parser.add_argument(
+        "--machine-readable", action="store_true",
+        help="print exactly VK_API_BASE_URL=... and VK_TOKEN=... lines on stdout (for scripts); "
+             "the summary goes to stderr",
+    )
     args = parser.parse_args(argv)
 
     start = args.start
@@ -52,13 +58,17 @@ def main(argv: list[str] | None = None) -> None:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with server:
-        print(f"base_url={server.base_url}", flush=True)
-        print(f"token={server.token}", flush=True)
+        if args.machine_readable:
+            print(f"VK_API_BASE_URL={server.base_url}", flush=True)
+            print(f"VK_TOKEN={server.token}", flush=True)
+        else:
+            print(f"base_url={server.base_url}", flush=True)
+            print(f"token={server.token}", flush=True)
         print(
             f"{len(world.groups())} groups, {world.total_posts()} posts, "
             f"{world.total_comments()} comments, window {world.start:%Y-%m-%d} .. "
             f"{world.end:%Y-%m-%d}; Ctrl-C stops",
-            flush=True,
+            file=sys.stderr if args.machine_readable else sys.stdout, flush=True,
         )
         try:
             stop.wait()

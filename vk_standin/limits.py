@@ -17,6 +17,7 @@ class TokenLedger:
     def __init__(self, rps_per_token: float | None, daily_quota: dict[str, int]) -> None:
         self.rps_per_token = rps_per_token
         self.daily_quota = dict(daily_quota)
+        self.token_quota: dict[tuple[str, str], int] = {}  # overrides daily_quota per token
         self._lock = threading.Lock()
         self._times: dict[str, list[float]] = defaultdict(list)
         self._recent: dict[str, deque[float]] = defaultdict(deque)
@@ -43,7 +44,7 @@ class TokenLedger:
         with self._lock:
             if key in self._exhausted:
                 return False
-            quota = self.daily_quota.get(method)
+            quota = self.token_quota.get(key, self.daily_quota.get(method))
             if quota is not None and self._used[key] >= quota:
                 return False
             self._used[key] += 1

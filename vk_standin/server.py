@@ -157,11 +157,14 @@ class StandInServer:
     def set_rate_limit(self, rps_per_token: float | None) -> None:
         self._ledger.rps_per_token = rps_per_token
 
-    def set_daily_quota(self, method: str, calls: int | None) -> None:
+    def set_daily_quota(self, method: str, calls: int | None, token: str | None = None) -> None:
+        """Daily calls of `method` per token (None: unlimited); for one token if given."""
+        quotas: dict = self._ledger.daily_quota if token is None else self._ledger.token_quota
+        key = method if token is None else (token, method)
         if calls is None:
-            self._ledger.daily_quota.pop(method, None)
+            quotas.pop(key, None)
         else:
-            self._ledger.daily_quota[method] = calls
+            quotas[key] = calls
 
     def exhaust(self, token: str, method: str) -> None:
         """From now on `token` gets error 29 for `method` until reset_quotas()."""
