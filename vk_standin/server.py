@@ -283,6 +283,7 @@ class StandInServer:
         for name, args in calls:
             try:
                 if self._faults.for_execute_item():
+                    self.counters.call(name)
                     self.counters.fault(EXECUTE_ITEM)
                     raise ApiError(10)
                 results.append(self._call(name, args, token, version))
