@@ -681,8 +681,10 @@ class VkClient:
                     raise error.with_detail(f"gave up after {self.max_retries} retries") from None
                 self.stats.retried()
                 delay = self._backoff(attempt, error, token)
+                pause = f"{token.label} pauses" if error.code == 6 else "in"
                 self.log.warning(
-                    "%s; retry %d/%d in %.2fs", error, attempt, self.max_retries, delay
+                    "%s; retry %d/%d, %s %.2fs", error, attempt, self.max_retries, pause,
+                    delay or self.rate_limited_pause_seconds,
                 )
                 time.sleep(delay)
                 continue
