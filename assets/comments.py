@@ -1,9 +1,20 @@
 """Comments of the posts of each day, every reply branch included."""
 
-from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
+import time
+from itertools import groupby
+
+from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 
 from assets.partitions import daily_partitions, month_backfill_policy
-from resources.database import PostgresResource
+from assets.vk_loading import GroupOutcomes, load_metadata, vk_retry_policy
+from assets.vk_rows import COMMENT_COLUMNS, comment_row
+from resources.database import MergeCounts, PostgresResource, copy_rows, load_sql
+from resources.vk import VkApiResource
+
+# Posts whose comments are fetched (and staged) together: the client batches their calls 25
+# to an `execute`, and memory holds one batch's comments at a time, not a whole group's.
+POSTS_PER_BATCH = 100
+COMMENTS_CLOSED = 212
 
 
 @asset(
@@ -13,10 +24,70 @@ from resources.database import PostgresResource
     deps=[AssetKey("posts")],
     partitions_def=daily_partitions,
     backfill_policy=month_backfill_policy,
+    retry_policy=vk_retry_policy,
+    pool="vk_api",
     description="Comments (table vk.comments, partitioned by month) of the posts published in "
-    "the partition's day.",
+    "the partition's day: every reply branch, deleted comments flagged, closed comments "
+    "recorded on the post. Re-materializing brings new comments in and updates counters.",
 )
-def comments(context: AssetExecutionContext, database: PostgresResource) -> MaterializeResult:
+def comments(context: AssetExecutionContext, database: PostgresResource, vk: VkApiResource) -> MaterializeResult:
     window = context.partition_time_window
-    counts = database.fetch_all("comments_in_window", {"start": window.start, "end": window.end})[0]
-    return MaterializeResult(metadata={"comments_in_window": MetadataValue.int(counts["comments"])})
+    started = time.monotonic()
+    client = vk.get_client()
+    outcomes = GroupOutcomes()
+    counts = MergeCounts()
+    vanished = closed = 0
+    with database.connection() as conn:
+        # Partitions are created in a transaction of their own: creating one locks the table.
+        conn.execute(load_sql("ensure_comment_partitions"), {"start": window.start, "end": window.end})
+        conn.commit()
+        posts = conn.execute(load_sql("posts_for_comments"), {"start": window.start, "end": window.end}).fetchall()
+        groups = {g["group_id"]: g for g in conn.execute(load_sql("monitored_groups")).fetchall()}
+    for group_id, group_posts in groupby(posts, key=lambda post: post["group_id"]):
+        if not outcomes.may_call_vk(groups[group_id]):
+            continue
+        # One transaction per community: a crash leaves each group either as before or complete.
+        with database.connection() as conn:
+            conn.execute(load_sql("comments_stage"))
+            statuses: dict[int, tuple[str, str | None]] = {}
+            with outcomes.attempt(group_id):
+                for batch in _batches(list(group_posts), POSTS_PER_BATCH):
+                    results = client.get_comments(-group_id, [post["post_id"] for post in batch])
+                    rows = []
+                    for post in batch:
+                        result = results[post["post_id"]]
+                        statuses[post["post_id"]] = _comments_status(result.error)
+                        rows.extend(comment_row(group_id, post["post_id"], post["published_at"], item)
+                                    for item in result.items)
+                    copy_rows(conn, "comments_staging", COMMENT_COLUMNS, rows)
+            counts += MergeCounts.from_upsert(conn.execute(load_sql("comments_upsert")).fetchone())
+            complete = [post_id for post_id, (status, _) in statuses.items() if status == "open"]
+            vanished += conn.execute(
+                load_sql("comments_flag_vanished"),
+                {"group_id": group_id, "post_ids": complete, "start": window.start, "end": window.end},
+            ).rowcount
+            closed += sum(1 for status, _ in statuses.values() if status == "closed")
+            conn.execute(load_sql("posts_set_comments_status"), {
+                "group_id": group_id,
+                "post_ids": list(statuses),
+                "statuses": [status for status, _ in statuses.values()],
+                "reasons": [reason for _, reason in statuses.values()],
+            })
+    metadata = load_metadata(counts, outcomes, client, started, flagged_deleted=vanished,
+                             posts=len(posts), posts_with_comments_closed=closed)
+    context.log.info(f"comments {window.start:%Y-%m-%d}..{window.end:%Y-%m-%d}: {outcomes.summary()}")
+    outcomes.raise_if_incomplete(metadata)
+    return MaterializeResult(metadata=metadata)
+
+
+def _batches(items: list, size: int):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _comments_status(error) -> tuple[str, str | None]:
+    if error is None:
+        return "open", None
+    if getattr(error, "code", None) == COMMENTS_CLOSED:
+        return "closed", str(error)
+    return "unavailable", str(error)

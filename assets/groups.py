@@ -1,22 +1,79 @@
-"""The communities to monitor."""
+"""The communities to monitor: uploaded group files, then a refresh of every monitored one."""
 
-from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
+import time
+from collections import Counter
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from resources.database import PostgresResource
+from dagster import AssetExecutionContext, Config, MaterializeResult, MetadataValue, asset
+from pydantic import Field
+
+from assets.group_uploads import process_upload, store_groups
+from assets.partitions import PARTITIONS_TIMEZONE
+from assets.vk_loading import usage_metadata, vk_retry_policy
+from resources.database import MergeCounts, PostgresResource, load_sql
+from resources.vk import VkApiResource
+
+
+class GroupsConfig(Config):
+    upload_paths: list[str] = Field(
+        default_factory=list, description="Uploaded group files to process (CSV, TXT or XLSX)."
+    )
+    replace_list: bool = Field(
+        default=False,
+        description="The uploaded files are the whole list: communities not on them stop being "
+        "monitored (kept, not deleted).",
+    )
 
 
 @asset(
     group_name="vk",
     owners=["team:data-engineering"],
     kinds={"postgres"},
-    description="Communities to monitor (table vk.groups), from uploaded group files validated "
-    "against the VK API.",
+    retry_policy=vk_retry_policy,
+    pool="vk_api",
+    description="Communities to monitor (table vk.groups): uploaded group files validated "
+    "against the VK API, one outcome per line (vk.group_uploads, vk.group_upload_lines); then "
+    "every monitored community refreshed (closed/banned changes) with today's members count "
+    "(vk.group_snapshots).",
 )
-def groups(context: AssetExecutionContext, database: PostgresResource) -> MaterializeResult:
-    counts = database.fetch_all("group_counts")[0]
-    return MaterializeResult(
-        metadata={
-            "monitored": MetadataValue.int(counts["monitored"]),
-            "total": MetadataValue.int(counts["total"]),
-        }
-    )
+def groups(context: AssetExecutionContext, config: GroupsConfig, database: PostgresResource,
+           vk: VkApiResource) -> MaterializeResult:
+    started = time.monotonic()
+    client = vk.get_client()
+    today = datetime.now(ZoneInfo(PARTITIONS_TIMEZONE)).date()
+    uploads = []
+    for path in map(Path, config.upload_paths):
+        with database.connection() as conn:
+            result = process_upload(conn, client, path.name, path.read_bytes(),
+                                    snapshot_date=today, replace_list=config.replace_list)
+        uploads.append(result)
+        context.log.info(f"{path.name}: {result.status} {dict(result.outcomes)} {result.refusal_reason or ''}")
+
+    with database.connection() as conn:
+        monitored = [row["group_id"] for row in conn.execute(load_sql("monitored_groups")).fetchall()]
+        refreshed = client.get_groups([str(group_id) for group_id in monitored]) if monitored else []
+        counts = store_groups(conn, refreshed, monitor=False, snapshot_date=today) if refreshed else MergeCounts()
+        totals = conn.execute(load_sql("group_counts")).fetchone()
+
+    line_outcomes = sum((u.outcomes for u in uploads), Counter())
+    return MaterializeResult(metadata={
+        "monitored_groups": MetadataValue.int(totals["monitored"]),
+        "groups_total": MetadataValue.int(totals["total"]),
+        "groups_refreshed": MetadataValue.int(len(refreshed)),
+        "groups_changed": MetadataValue.int(counts.inserted + counts.updated),
+        "uploads": MetadataValue.md(_uploads_table(uploads)),
+        "upload_lines_by_outcome": MetadataValue.json(dict(sorted(line_outcomes.items()))),
+        **usage_metadata(client, started),
+    })
+
+
+def _uploads_table(uploads) -> str:
+    if not uploads:
+        return "no files uploaded in this run"
+    lines = ["| file | status | lines by outcome | refusal |", "|---|---|---|---|"]
+    for u in uploads:
+        outcomes = ", ".join(f"{k}: {v}" for k, v in sorted(u.outcomes.items()))
+        lines.append(f"| {u.file_name} | {u.status} | {outcomes} | {u.refusal_reason or ''} |")
+    return "\n".join(lines)

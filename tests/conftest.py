@@ -4,6 +4,7 @@ Dagster instance stored in it. Every test session gets throwaway databases of it
 from __future__ import annotations
 
 import os
+
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +23,9 @@ from resources.postgres_server import (
     libpq_url,
     with_database,
 )
+
+# Dagster re-runs a failed VK step after a pause; tests must not sit through real pauses.
+os.environ.setdefault("VK_RUN_RETRY_DELAY_SECONDS", "0.1")
 
 
 def _unique_name(prefix: str) -> str:

@@ -1,0 +1,127 @@
+"""What every VK load shares: per-group outcomes, retries, and the metadata a run reports.
+
+One community failing never costs another its data: each group's VK calls are attempted on
+their own, the outcome recorded, and what was read is stored. A run that could not finish
+(transient failures after retries, quota exhausted) still commits what it loaded, then fails so
+Dagster shows the partition as not done and a retry or a later run completes it.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import Counter
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from dagster import Backoff, Failure, Jitter, MetadataValue, RetryPolicy
+
+from resources.database import MergeCounts
+from resources.vk import VkConfigError, VkError, VkQuotaExhausted, VkRetryLater, VkSkipOwner
+
+# Dagster's own retry for a run that ended with transient VK failures: the client already
+# retried each call, so these are minutes-long outages, worth a few spaced attempts.
+vk_retry_policy = RetryPolicy(
+    max_retries=3,
+    delay=float(os.environ.get("VK_RUN_RETRY_DELAY_SECONDS", "30")),
+    backoff=Backoff.EXPONENTIAL,
+    jitter=Jitter.PLUS_MINUS,
+)
+
+
+@dataclass
+class Attempt:
+    rows: list = field(default_factory=list)
+
+
+class GroupOutcomes:
+    """Outcome of each community in one load: loaded, skipped, failed or not attempted."""
+
+    def __init__(self) -> None:
+        self.outcome: dict[int, str] = {}
+        self.reason: dict[int, str] = {}
+        self.stopped_by: VkError | None = None
+
+    def may_call_vk(self, group: dict) -> bool:
+        group_id = group["group_id"]
+        if self.stopped_by is not None:
+            self._record(group_id, "not_attempted", f"run stopped: {self.stopped_by}")
+            return False
+        if group["validation_status"] != "valid":
+            self._record(group_id, "skipped", group["validation_reason"] or group["validation_status"])
+            return False
+        return True
+
+    @contextmanager
+    def attempt(self, group_id: int):
+        attempt = Attempt()
+        try:
+            yield attempt
+        except VkSkipOwner as error:
+            self._record(group_id, "skipped", str(error))
+        except VkRetryLater as error:
+            self._record(group_id, "failed", str(error))
+        except (VkQuotaExhausted, VkConfigError) as error:
+            self._record(group_id, "failed", str(error))
+            self.stopped_by = error
+        else:
+            self._record(group_id, "loaded", None)
+
+    def _record(self, group_id: int, outcome: str, reason: str | None) -> None:
+        self.outcome[group_id] = outcome
+        if reason:
+            self.reason[group_id] = reason
+
+    def complete_group_ids(self) -> list[int]:
+        return [g for g, outcome in self.outcome.items() if outcome == "loaded"]
+
+    def summary(self) -> dict[str, int]:
+        return dict(sorted(Counter(self.outcome.values()).items()))
+
+    def table(self) -> str:
+        lines = ["| group | outcome | reason |", "|---|---|---|"]
+        for group_id, outcome in sorted(self.outcome.items()):
+            if outcome != "loaded":
+                lines.append(f"| {group_id} | {outcome} | {self.reason.get(group_id, '')} |")
+        return "\n".join(lines) if len(lines) > 2 else "every group loaded"
+
+    def raise_if_incomplete(self, metadata: dict) -> None:
+        incomplete = {g: o for g, o in self.outcome.items() if o in ("failed", "not_attempted")}
+        if not incomplete:
+            return
+        # Quota and configuration problems do not go away in minutes: no automatic retry.
+        retryable = self.stopped_by is None
+        raise Failure(
+            description=(
+                f"{len(incomplete)} of {len(self.outcome)} groups not loaded "
+                f"({self.summary()}); what was loaded is stored. "
+                + (f"Stopped: {self.stopped_by}" if self.stopped_by else "Transient VK failures.")
+            ),
+            metadata=metadata,
+            allow_retries=retryable,
+        )
+
+
+def load_metadata(counts: MergeCounts, outcomes: GroupOutcomes, client, started: float, **extra) -> dict:
+    """The figures a person reads in the UI after a load."""
+    return {
+        "rows_inserted": MetadataValue.int(counts.inserted),
+        "rows_updated": MetadataValue.int(counts.updated),
+        "rows_unchanged": MetadataValue.int(counts.unchanged),
+        **{name: MetadataValue.int(value) for name, value in extra.items()},
+        "groups_by_outcome": MetadataValue.json(outcomes.summary()),
+        "group_problems": MetadataValue.md(outcomes.table()),
+        **usage_metadata(client, started),
+    }
+
+
+def usage_metadata(client, started: float) -> dict:
+    """VK calls spent and time taken: the scarce resources of every VK load."""
+    usage = client.stats.snapshot()
+    return {
+        "vk_http_requests": MetadataValue.int(usage["http_requests"]),
+        "vk_method_calls": MetadataValue.json(usage["method_calls"]),
+        "vk_retries": MetadataValue.int(usage["retries"]),
+        "vk_errors_by_code": MetadataValue.json(usage["errors"]),
+        "duration_seconds": MetadataValue.float(round(time.monotonic() - started, 2)),
+    }
