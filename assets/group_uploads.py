@@ -86,6 +86,13 @@ def process_upload(conn: psycopg.Connection, client, file_name: str, data: bytes
     run that processed it succeeded. VK errors propagate, and nothing is recorded, so the same
     file can be processed again once VK answers.
     """
+    # All or nothing, also on an autocommit connection: a crash half way records no upload,
+    # so the same file is processed again rather than taken as already seen.
+    with conn.transaction():
+        return _process(conn, client, file_name, data, snapshot_date, replace_list)
+
+
+def _process(conn, client, file_name, data, snapshot_date, replace_list) -> UploadResult:
     received_at = datetime.now(timezone.utc)
     digest = hashlib.sha256(data).hexdigest()
     existing = conn.execute(load_sql("group_upload_find"), {"content_hash": digest}).fetchone()
