@@ -3,10 +3,19 @@
 import time
 from itertools import groupby
 
-from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSpec,
+    AssetExecutionContext,
+    AssetKey,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+)
 
 from assets.partitions import daily_partitions, month_backfill_policy
-from assets.vk_loading import GroupOutcomes, load_metadata, vk_retry_policy
+from assets.tasks import TaskProgress
+from assets.vk_loading import CommunitiesConfig, GroupOutcomes, load_metadata, vk_retry_policy
 from assets.vk_rows import COMMENT_COLUMNS, comment_row
 from resources.database import MergeCounts, PostgresResource, copy_rows, load_sql
 from resources.vk import VkApiResource
@@ -26,23 +35,29 @@ COMMENTS_CLOSED = 212
     backfill_policy=month_backfill_policy,
     retry_policy=vk_retry_policy,
     pool="vk_api",
+    check_specs=[AssetCheckSpec(
+        "comments_inside_window", asset="comments", blocking=True,
+        description="Every comment the load read belongs to a post inside the run's day partitions.")],
     description="Comments (table vk.comments, partitioned by month) of the posts published in "
     "the partition's day: every reply branch, deleted comments flagged, closed comments "
     "recorded on the post. Re-materializing brings new comments in and updates counters.",
 )
-def comments(context: AssetExecutionContext, database: PostgresResource, vk: VkApiResource) -> MaterializeResult:
+def comments(context: AssetExecutionContext, config: CommunitiesConfig, database: PostgresResource,
+             vk: VkApiResource) -> MaterializeResult:
     window = context.partition_time_window
     started = time.monotonic()
     client = vk.get_client()
-    outcomes = GroupOutcomes()
     counts = MergeCounts()
-    vanished = closed = 0
+    vanished = closed = outside = 0
     with database.connection() as conn:
         # Partitions are created in a transaction of their own: creating one locks the table.
         conn.execute(load_sql("ensure_comment_partitions"), {"start": window.start, "end": window.end})
         conn.commit()
-        posts = conn.execute(load_sql("posts_for_comments"), {"start": window.start, "end": window.end}).fetchall()
-        groups = {g["group_id"]: g for g in conn.execute(load_sql("monitored_groups")).fetchall()}
+        groups = {g["group_id"]: g for g in conn.execute(load_sql("monitored_groups")) if config.selects(g)}
+        posts = [post for post in conn.execute(load_sql("posts_for_comments"),
+                                               {"start": window.start, "end": window.end})
+                 if post["group_id"] in groups]
+    outcomes = GroupOutcomes(TaskProgress(database, context, units=len({p["group_id"] for p in posts})))
     for group_id, group_posts in groupby(posts, key=lambda post: post["group_id"]):
         if not outcomes.may_call_vk(groups[group_id]):
             continue
@@ -60,6 +75,8 @@ def comments(context: AssetExecutionContext, database: PostgresResource, vk: VkA
                         rows.extend(comment_row(group_id, post["post_id"], post["published_at"], item)
                                     for item in result.items)
                     copy_rows(conn, "comments_staging", COMMENT_COLUMNS, rows)
+            outside += conn.execute(load_sql("check_comments_staged_outside_window"),
+                                    {"start": window.start, "end": window.end}).fetchone()["failures"]
             counts += MergeCounts.from_upsert(conn.execute(load_sql("comments_upsert")).fetchone())
             complete = [post_id for post_id, (status, _) in statuses.items() if status == "open"]
             vanished += conn.execute(
@@ -77,7 +94,9 @@ def comments(context: AssetExecutionContext, database: PostgresResource, vk: VkA
                              posts=len(posts), posts_with_comments_closed=closed)
     context.log.info(f"comments {window.start:%Y-%m-%d}..{window.end:%Y-%m-%d}: {outcomes.summary()}")
     outcomes.raise_if_incomplete(metadata)
-    return MaterializeResult(metadata=metadata)
+    return MaterializeResult(metadata=metadata, check_results=[AssetCheckResult(
+        check_name="comments_inside_window", passed=outside == 0,
+        metadata={"comments_outside_window": MetadataValue.int(outside)})])
 
 
 def _batches(items: list, size: int):

@@ -20,6 +20,16 @@ class GroupsConfig(Config):
     upload_paths: list[str] = Field(
         default_factory=list, description="Uploaded group files to process (CSV, TXT or XLSX)."
     )
+    references: list[str] = Field(
+        default_factory=list,
+        description="Community references given directly (ids, screen names, links), processed "
+        "like an uploaded file: e.g. the communities of a task requested through vk.tasks.",
+    )
+    archive_uploads: bool = Field(
+        default=False,
+        description="Move each processed file into processed/ beside it, or refused/ with the "
+        "reason in a .reason.txt file (the upload sensor sets this).",
+    )
     replace_list: bool = Field(
         default=False,
         description="The uploaded files are the whole list: communities not on them stop being "
@@ -43,13 +53,19 @@ def groups(context: AssetExecutionContext, config: GroupsConfig, database: Postg
     started = time.monotonic()
     client = vk.get_client()
     today = datetime.now(ZoneInfo(PARTITIONS_TIMEZONE)).date()
+    files = [(path.name, path.read_bytes(), path) for path in map(Path, config.upload_paths)]
+    if config.references:
+        files.append((f"{len(config.references)} requested communities",
+                      "\n".join(config.references).encode(), None))
     uploads = []
-    for path in map(Path, config.upload_paths):
+    for name, data, path in files:
         with database.connection() as conn:
-            result = process_upload(conn, client, path.name, path.read_bytes(),
-                                    snapshot_date=today, replace_list=config.replace_list)
+            result = process_upload(conn, client, name, data, snapshot_date=today,
+                                    replace_list=config.replace_list)
         uploads.append(result)
-        context.log.info(f"{path.name}: {result.status} {dict(result.outcomes)} {result.refusal_reason or ''}")
+        context.log.info(f"{name}: {result.status} {dict(result.outcomes)} {result.refusal_reason or ''}")
+        if path is not None and config.archive_uploads:
+            archive_upload(path, result)
 
     with database.connection() as conn:
         monitored = [row["group_id"] for row in conn.execute(load_sql("monitored_groups")).fetchall()]
@@ -67,6 +83,17 @@ def groups(context: AssetExecutionContext, config: GroupsConfig, database: Postg
         "upload_lines_by_outcome": MetadataValue.json(dict(sorted(line_outcomes.items()))),
         **usage_metadata(client, started),
     })
+
+
+def archive_upload(path: Path, result) -> Path:
+    """Processed files are kept, out of the way of the next scan; refused ones with the reason."""
+    folder = path.parent / ("refused" if result.status == "refused" else "processed")
+    folder.mkdir(exist_ok=True)
+    target = folder / f"{result.content_hash[:12]}-{path.name}"
+    path.replace(target)
+    if result.refusal_reason:
+        target.with_name(target.name + ".reason.txt").write_text(result.refusal_reason + "\n", encoding="utf-8")
+    return target
 
 
 def _uploads_table(uploads) -> str:

@@ -2,11 +2,22 @@
 
 import math
 import time
+from collections import Counter
+from zoneinfo import ZoneInfo
 
-from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSpec,
+    AssetExecutionContext,
+    AssetKey,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+)
 
-from assets.partitions import daily_partitions, month_backfill_policy
-from assets.vk_loading import GroupOutcomes, load_metadata, vk_retry_policy
+from assets.partitions import PARTITIONS_TIMEZONE, daily_partitions, month_backfill_policy
+from assets.tasks import TaskProgress
+from assets.vk_loading import CommunitiesConfig, GroupOutcomes, load_metadata, vk_retry_policy
 from assets.vk_rows import POST_COLUMNS, post_row
 from resources.database import MergeCounts, PostgresResource, copy_rows, load_sql
 from resources.vk import VkApiResource
@@ -21,20 +32,30 @@ from resources.vk import VkApiResource
     backfill_policy=month_backfill_policy,
     retry_policy=vk_retry_policy,
     pool="vk_api",
+    check_specs=[
+        AssetCheckSpec("posts_inside_window", asset="posts", blocking=True,
+                       description="Every post the load read lies inside the run's day partitions."),
+        AssetCheckSpec("posts_every_day_vk_showed", asset="posts", blocking=True,
+                       description="For every community and day on which VK showed posts, the "
+                       "table holds at least as many: no silent gaps."),
+    ],
     description="Wall posts (table vk.posts) of every monitored community, published in the "
     "partition's day. A range of days (a backfill) reads each wall once for the whole range.",
 )
-def posts(context: AssetExecutionContext, database: PostgresResource, vk: VkApiResource) -> MaterializeResult:
+def posts(context: AssetExecutionContext, config: CommunitiesConfig, database: PostgresResource,
+          vk: VkApiResource) -> MaterializeResult:
     window = context.partition_time_window
     started = time.monotonic()
     client = vk.get_client()
-    outcomes = GroupOutcomes()
+    groups = [g for g in database.fetch_all("monitored_groups") if config.selects(g)]
+    outcomes = GroupOutcomes(TaskProgress(database, context, units=len(groups)))
     # The fewest wall.get calls that could have read these posts (100 a page, one page at the
     # least per wall): what the calls spent are measured against, in the metadata.
     wall_get_minimum = 0
+    shown_by_vk: Counter = Counter()  # (community, day) -> posts VK showed
     with database.connection() as conn:
         conn.execute(load_sql("posts_stage"))
-        for group in conn.execute(load_sql("monitored_groups")).fetchall():
+        for group in groups:
             group_id = group["group_id"]
             if not outcomes.may_call_vk(group):
                 continue
@@ -44,14 +65,34 @@ def posts(context: AssetExecutionContext, database: PostgresResource, vk: VkApiR
             # Posts read before a failure are real posts: they are kept.
             copy_rows(conn, "posts_staging", POST_COLUMNS, attempt.rows)
             wall_get_minimum += max(1, math.ceil(len(attempt.rows) / 100))
+            shown_by_vk.update((group_id, _day(row[2])) for row in attempt.rows)
+        outside = conn.execute(load_sql("check_posts_staged_outside_window"),
+                               {"start": window.start, "end": window.end}).fetchone()["failures"]
         counts = MergeCounts.from_upsert(conn.execute(load_sql("posts_upsert")).fetchone())
         # Only walls read to the end can say a post is gone.
         vanished = conn.execute(
             load_sql("posts_flag_vanished"),
             {"group_ids": outcomes.complete_group_ids(), "start": window.start, "end": window.end},
         ).rowcount
+        stored = {(row["group_id"], row["day"]): row["posts"] for row in conn.execute(
+            load_sql("posts_per_group_day"),
+            {"start": window.start, "end": window.end, "timezone": PARTITIONS_TIMEZONE,
+             "group_ids": sorted({group_id for group_id, _ in shown_by_vk})})}
+    gaps = sorted(key for key, shown in shown_by_vk.items() if stored.get(key, 0) < shown)
     metadata = load_metadata(counts, outcomes, client, started, flagged_vanished=vanished,
                              wall_get_minimum=wall_get_minimum)
     context.log.info(f"posts {window.start:%Y-%m-%d}..{window.end:%Y-%m-%d}: {outcomes.summary()}")
     outcomes.raise_if_incomplete(metadata)
-    return MaterializeResult(metadata=metadata)
+    return MaterializeResult(metadata=metadata, check_results=[
+        AssetCheckResult(check_name="posts_inside_window", passed=outside == 0,
+                         metadata={"posts_outside_window": MetadataValue.int(outside)}),
+        AssetCheckResult(check_name="posts_every_day_vk_showed", passed=not gaps, metadata={
+            "community_days_checked": MetadataValue.int(len(shown_by_vk)),
+            "community_days_missing": MetadataValue.text(
+                ", ".join(f"{g} on {d}" for g, d in gaps[:20]) or "none"),
+        }),
+    ])
+
+
+def _day(published_at):
+    return published_at.astimezone(ZoneInfo(PARTITIONS_TIMEZONE)).date()

@@ -14,8 +14,10 @@ from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from dagster import Backoff, Failure, Jitter, MetadataValue, RetryPolicy
+from dagster import Backoff, Config, Failure, Jitter, MetadataValue, RetryPolicy
+from pydantic import Field
 
+from assets.group_references import parse_reference
 from resources.database import MergeCounts
 from resources.vk import VkConfigError, VkError, VkQuotaExhausted, VkRetryLater, VkSkipOwner
 
@@ -29,6 +31,24 @@ vk_retry_policy = RetryPolicy(
 )
 
 
+class CommunitiesConfig(Config):
+    communities: list[str] = Field(
+        default_factory=list,
+        description="Only these communities (VK ids, screen names or links); empty means every "
+        "monitored one. Used when new communities need their history without reloading everyone "
+        "else's, and for work requested through vk.tasks.",
+    )
+
+    def selects(self, group: dict) -> bool:
+        if not self.communities:
+            return True
+        keys = {f"id:{group['group_id']}", f"name:{(group.get('screen_name') or '').lower()}"}
+        return any(ref.key in keys for ref in self._references())
+
+    def _references(self):
+        return [parse_reference(text) for text in self.communities]
+
+
 @dataclass
 class Attempt:
     rows: list = field(default_factory=list)
@@ -37,7 +57,8 @@ class Attempt:
 class GroupOutcomes:
     """Outcome of each community in one load: loaded, skipped, failed or not attempted."""
 
-    def __init__(self) -> None:
+    def __init__(self, progress=None) -> None:
+        self.progress = progress  # assets.tasks.TaskProgress of the run, told of each outcome
         self.outcome: dict[int, str] = {}
         self.reason: dict[int, str] = {}
         self.stopped_by: VkError | None = None
@@ -71,6 +92,8 @@ class GroupOutcomes:
         self.outcome[group_id] = outcome
         if reason:
             self.reason[group_id] = reason
+        if self.progress is not None:
+            self.progress.done()
 
     def complete_group_ids(self) -> list[int]:
         return [g for g, outcome in self.outcome.items() if outcome == "loaded"]

@@ -2,16 +2,27 @@
 
 import os
 
-from dagster import Definitions, EnvVar, load_assets_from_modules
+from dagster import Definitions, EnvVar, load_asset_checks_from_modules, load_assets_from_modules
 
-from assets import comments, groups, posts, tasks
+from assets import checks, comments, groups, posts, tasks
 from pipelines.jobs import collect_job, posts_and_comments_job, refresh_groups_job
+from pipelines.schedules import daily_groups_refresh, daily_posts_and_comments
+from pipelines.sensors import (
+    group_upload_sensor,
+    new_groups_history_sensor,
+    task_request_sensor,
+    tasks_mirror_sensors,
+)
 from resources.database import PostgresResource
 from resources.vk import VkApiResource
 
 defs = Definitions(
     assets=load_assets_from_modules([groups, posts, comments, tasks]),
+    asset_checks=load_asset_checks_from_modules([checks]),
     jobs=[collect_job, posts_and_comments_job, refresh_groups_job],
+    schedules=[daily_posts_and_comments, daily_groups_refresh],
+    sensors=[group_upload_sensor, new_groups_history_sensor, task_request_sensor,
+             *tasks_mirror_sensors, checks.freshness_sensor],
     resources={
         "database": PostgresResource(database_url=EnvVar("DATABASE_URL")),
         "vk": VkApiResource(

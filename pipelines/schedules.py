@@ -1,0 +1,40 @@
+"""Schedules: the newest day every night, the last days refreshed, communities refreshed."""
+
+import os
+from datetime import date, timedelta
+
+from dagster import DefaultScheduleStatus, RunRequest, ScheduleEvaluationContext, schedule
+
+from assets.partitions import PARTITIONS_TIMEZONE, daily_partitions
+from pipelines.jobs import posts_and_comments_job, refresh_groups_job
+from pipelines.sensors import range_tags
+
+# Comments keep arriving for days after a post: the nightly run reloads this many days.
+REFRESH_DAYS = int(os.environ.get("VK_REFRESH_DAYS", "3"))
+
+
+@schedule(
+    job=posts_and_comments_job,
+    cron_schedule="0 3 * * *",
+    execution_timezone=PARTITIONS_TIMEZONE,
+    default_status=DefaultScheduleStatus.RUNNING,
+    description=f"Every night: yesterday's posts and comments, and the {REFRESH_DAYS} days before "
+    "it refreshed, in one run that reads each wall once.",
+)
+def daily_posts_and_comments(context: ScheduleEvaluationContext):
+    last = context.scheduled_execution_time.date() - timedelta(days=1)
+    first = max(last - timedelta(days=REFRESH_DAYS - 1),
+                date.fromisoformat(daily_partitions.get_first_partition_key()))
+    return RunRequest(run_key=f"daily:{last}", tags=range_tags(first, last))
+
+
+@schedule(
+    job=refresh_groups_job,
+    cron_schedule="0 2 * * *",
+    execution_timezone=PARTITIONS_TIMEZONE,
+    default_status=DefaultScheduleStatus.RUNNING,
+    description="Every night: every monitored community refreshed (closed, banned, renamed) "
+    "and its members count snapshotted for audience growth.",
+)
+def daily_groups_refresh(context: ScheduleEvaluationContext):
+    return RunRequest(run_key=f"groups:{context.scheduled_execution_time.date()}")
