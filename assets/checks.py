@@ -7,16 +7,16 @@ the assets themselves (posts_inside_window, posts_every_day_vk_showed, comments_
 since only the load knows what it read.
 """
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from dagster import (
     AssetCheckExecutionContext,
     AssetCheckResult,
     AssetCheckSeverity,
+    AssetKey,
     MetadataValue,
     asset_check,
-    build_sensor_for_freshness_checks,
-    build_time_partition_freshness_checks,
 )
 
 from assets.partitions import PARTITIONS_TIMEZONE, run_window
@@ -89,8 +89,34 @@ def comments_match_post_counts(context: AssetCheckExecutionContext, database: Po
     )
 
 
-# The daily schedule loads yesterday at 03:00 Moscow time; by 09:00 it must be there.
-freshness_checks = build_time_partition_freshness_checks(
-    assets=["posts", "comments"], deadline_cron="0 9 * * *", timezone=PARTITIONS_TIMEZONE,
-)
-freshness_sensor = build_sensor_for_freshness_checks(freshness_checks=freshness_checks)
+# The nightly schedule loads yesterday at 03:00 Moscow time; from 09:00 on, yesterday must be
+# there (before 09:00, the day before it).
+FRESHNESS_DEADLINE_HOUR = 9
+
+
+def newest_day_expected(now: datetime) -> date:
+    local = now.astimezone(ZoneInfo(PARTITIONS_TIMEZONE))
+    days_back = 1 if local.hour >= FRESHNESS_DEADLINE_HOUR else 2
+    return local.date() - timedelta(days=days_back)
+
+
+def _freshness_check(asset: str):
+    @asset_check(
+        name=f"{asset}_fresh", asset=asset,
+        description=f"The newest day partition of {asset} is no older than the nightly schedule "
+        f"allows: yesterday, from {FRESHNESS_DEADLINE_HOUR}:00 {PARTITIONS_TIMEZONE} on.",
+    )
+    def _check(context: AssetCheckExecutionContext) -> AssetCheckResult:
+        materialized = context.instance.get_materialized_partitions(AssetKey(asset))
+        newest = max(materialized) if materialized else None
+        expected = newest_day_expected(datetime.now(timezone.utc)).isoformat()
+        return AssetCheckResult(
+            passed=newest is not None and newest >= expected,
+            metadata={"newest_partition": MetadataValue.text(newest or "none"),
+                      "expected_at_least": MetadataValue.text(expected)},
+        )
+
+    return _check
+
+
+freshness_checks = [_freshness_check("posts"), _freshness_check("comments")]

@@ -1,6 +1,6 @@
 """Jobs: named selections of assets that schedules, sensors and people launch."""
 
-from dagster import AssetSelection, define_asset_job
+from dagster import AssetCheckKey, AssetKey, AssetSelection, define_asset_job
 
 # The main job: communities, then their posts and comments for the requested days.
 collect_job = define_asset_job(
@@ -21,4 +21,12 @@ refresh_groups_job = define_asset_job(
     selection=AssetSelection.assets("groups"),
     description="Process uploaded group files, refresh every monitored community and snapshot "
     "its members count.",
+)
+
+# Freshness is a question of time passing, not of a load: asked on its own every morning.
+freshness_job = define_asset_job(
+    "freshness_checks",
+    selection=AssetSelection.checks(
+        *(AssetCheckKey(AssetKey(asset), f"{asset}_fresh") for asset in ("posts", "comments"))),
+    description="Check that the newest day of posts and comments is loaded.",
 )

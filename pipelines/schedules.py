@@ -6,7 +6,8 @@ from datetime import date, timedelta
 from dagster import DefaultScheduleStatus, RunRequest, ScheduleEvaluationContext, schedule
 
 from assets.partitions import PARTITIONS_TIMEZONE, daily_partitions
-from pipelines.jobs import posts_and_comments_job, refresh_groups_job
+from assets.checks import FRESHNESS_DEADLINE_HOUR
+from pipelines.jobs import freshness_job, posts_and_comments_job, refresh_groups_job
 from pipelines.sensors import range_tags
 
 # Comments keep arriving for days after a post: the nightly run reloads this many days.
@@ -38,3 +39,14 @@ def daily_posts_and_comments(context: ScheduleEvaluationContext):
 )
 def daily_groups_refresh(context: ScheduleEvaluationContext):
     return RunRequest(run_key=f"groups:{context.scheduled_execution_time.date()}")
+
+
+@schedule(
+    job=freshness_job,
+    cron_schedule=f"5 {FRESHNESS_DEADLINE_HOUR} * * *",
+    execution_timezone=PARTITIONS_TIMEZONE,
+    default_status=DefaultScheduleStatus.RUNNING,
+    description="Every morning after the deadline: is yesterday's data there?",
+)
+def daily_freshness_checks(context: ScheduleEvaluationContext):
+    return RunRequest(run_key=f"freshness:{context.scheduled_execution_time.date()}")

@@ -130,3 +130,23 @@ class RowFactory:
 @pytest.fixture
 def rows(db: psycopg.Connection) -> RowFactory:
     return RowFactory(db)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def no_internet():
+    """No test reaches beyond this machine: name lookups of anything but loopback fail at once
+    (the real VK API included), so a stray default URL is an error, not a request."""
+    import socket
+
+    real_getaddrinfo = socket.getaddrinfo
+    loopback = {"localhost", "127.0.0.1", "::1", "ip6-localhost"}
+
+    def guarded(host, *args, **kwargs):
+        name = host.decode() if isinstance(host, bytes) else host
+        if name is not None and name not in loopback and not str(name).startswith("127."):
+            raise OSError(f"tests may not reach {name!r}: only loopback is allowed")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    socket.getaddrinfo = guarded
+    yield
+    socket.getaddrinfo = real_getaddrinfo

@@ -1,0 +1,2 @@
+-- Back to the server's plan choice for everything else on the connection.
+RESET plan_cache_mode;
