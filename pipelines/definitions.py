@@ -5,8 +5,19 @@ import os
 from dagster import Definitions, EnvVar, load_asset_checks_from_modules, load_assets_from_modules
 
 from assets import checks, comments, groups, posts, tasks
-from pipelines.jobs import collect_job, freshness_job, posts_and_comments_job, refresh_groups_job
-from pipelines.schedules import daily_freshness_checks, daily_groups_refresh, daily_posts_and_comments
+from pipelines.jobs import (
+    collect_job,
+    freshness_job,
+    posts_and_comments_job,
+    reconcile_tasks_job,
+    refresh_groups_job,
+)
+from pipelines.schedules import (
+    daily_freshness_checks,
+    daily_groups_refresh,
+    daily_posts_and_comments,
+    tasks_reconciliation,
+)
 from pipelines.sensors import (
     group_upload_sensor,
     new_groups_history_sensor,
@@ -19,8 +30,9 @@ from resources.vk import VkApiResource
 defs = Definitions(
     assets=load_assets_from_modules([groups, posts, comments, tasks]),
     asset_checks=load_asset_checks_from_modules([checks]),
-    jobs=[collect_job, posts_and_comments_job, refresh_groups_job, freshness_job],
-    schedules=[daily_posts_and_comments, daily_groups_refresh, daily_freshness_checks],
+    jobs=[collect_job, posts_and_comments_job, refresh_groups_job, freshness_job, reconcile_tasks_job],
+    schedules=[daily_posts_and_comments, daily_groups_refresh, daily_freshness_checks,
+               tasks_reconciliation],
     sensors=[group_upload_sensor, new_groups_history_sensor, task_request_sensor,
              *tasks_mirror_sensors],
     resources={

@@ -84,6 +84,8 @@ def main() -> int:
                       "dagster/asset_partition_range_end": str(last)},
                 raise_on_error=False,
             )
+            # No daemon runs here to mirror the run into vk.tasks: reconcile once by hand.
+            defs.resolve_job_def("reconcile_tasks").execute_in_process(instance=instance)
     print(f"Run {result.run_id}: {'succeeded' if result.success else 'FAILED'}")
     for table, count in _table_counts(url).items():
         print(f"  vk.{table:<20} {count:>10,} rows")

@@ -30,3 +30,9 @@ freshness_job = define_asset_job(
         *(AssetCheckKey(AssetKey(asset), f"{asset}_fresh") for asset in ("posts", "comments"))),
     description="Check that the newest day of posts and comments is loaded.",
 )
+
+reconcile_tasks_job = define_asset_job(
+    "reconcile_tasks",
+    selection=AssetSelection.assets("tasks"),
+    description="Bring vk.tasks up to date with every run the Dagster instance knows.",
+)

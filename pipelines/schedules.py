@@ -7,7 +7,12 @@ from dagster import DefaultScheduleStatus, RunRequest, ScheduleEvaluationContext
 
 from assets.partitions import PARTITIONS_TIMEZONE, daily_partitions
 from assets.checks import FRESHNESS_DEADLINE_HOUR
-from pipelines.jobs import freshness_job, posts_and_comments_job, refresh_groups_job
+from pipelines.jobs import (
+    freshness_job,
+    posts_and_comments_job,
+    reconcile_tasks_job,
+    refresh_groups_job,
+)
 from pipelines.sensors import range_tags
 
 # Comments keep arriving for days after a post: the nightly run reloads this many days.
@@ -50,3 +55,15 @@ def daily_groups_refresh(context: ScheduleEvaluationContext):
 )
 def daily_freshness_checks(context: ScheduleEvaluationContext):
     return RunRequest(run_key=f"freshness:{context.scheduled_execution_time.date()}")
+
+
+@schedule(
+    job=reconcile_tasks_job,
+    cron_schedule="*/15 * * * *",
+    execution_timezone=PARTITIONS_TIMEZONE,
+    default_status=DefaultScheduleStatus.RUNNING,
+    description="Every 15 minutes: vk.tasks reconciled with the Dagster instance, so a run the "
+    "status sensors missed (daemon down) still gets its row.",
+)
+def tasks_reconciliation():
+    return RunRequest()
