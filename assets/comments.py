@@ -13,9 +13,8 @@ from dagster import (
     asset,
 )
 
-from assets.partitions import daily_partitions, month_backfill_policy
 from assets.tasks import TaskProgress
-from assets.vk_loading import CommunitiesConfig, GroupOutcomes, load_metadata, vk_retry_policy
+from assets.vk_loading import DAILY_VK_LOAD, CommunitiesConfig, GroupOutcomes, load_metadata
 from assets.vk_rows import COMMENT_COLUMNS, comment_row
 from resources.database import MergeCounts, PostgresResource, copy_rows, load_sql
 from resources.vk import VkApiResource
@@ -27,14 +26,8 @@ COMMENTS_CLOSED = 212
 
 
 @asset(
-    group_name="vk",
-    owners=["team:data-engineering"],
-    kinds={"postgres"},
+    **DAILY_VK_LOAD,
     deps=[AssetKey("posts")],
-    partitions_def=daily_partitions,
-    backfill_policy=month_backfill_policy,
-    retry_policy=vk_retry_policy,
-    pool="vk_api",
     check_specs=[AssetCheckSpec(
         "comments_inside_window", asset="comments", blocking=True,
         description="Every comment the load read belongs to a post inside the run's day partitions.")],

@@ -13,23 +13,17 @@ from dagster import (
     asset,
 )
 
-from assets.partitions import PARTITIONS_TIMEZONE, daily_partitions, month_backfill_policy
+from assets.partitions import PARTITIONS_TIMEZONE
 from assets.tasks import TaskProgress
-from assets.vk_loading import CommunitiesConfig, GroupOutcomes, load_metadata, vk_retry_policy
+from assets.vk_loading import DAILY_VK_LOAD, CommunitiesConfig, GroupOutcomes, load_metadata
 from assets.vk_rows import POST_COLUMNS, post_row
 from resources.database import MergeCounts, PostgresResource, copy_rows, load_sql
 from resources.vk import VkApiResource
 
 
 @asset(
-    group_name="vk",
-    owners=["team:data-engineering"],
-    kinds={"postgres"},
+    **DAILY_VK_LOAD,
     deps=[AssetKey("groups")],
-    partitions_def=daily_partitions,
-    backfill_policy=month_backfill_policy,
-    retry_policy=vk_retry_policy,
-    pool="vk_api",
     check_specs=[
         AssetCheckSpec("posts_inside_window", asset="posts", blocking=True,
                        description="Every post the load read lies inside the run's day partitions."),

@@ -18,6 +18,7 @@ from dagster import Backoff, Config, Failure, Jitter, MetadataValue, RetryPolicy
 from pydantic import Field
 
 from assets.group_references import parse_reference
+from assets.partitions import daily_partitions, month_backfill_policy
 from resources.database import MergeCounts
 from resources.vk import VkConfigError, VkError, VkQuotaExhausted, VkRetryLater, VkSkipOwner
 
@@ -28,6 +29,19 @@ vk_retry_policy = RetryPolicy(
     delay=float(os.environ.get("VK_RUN_RETRY_DELAY_SECONDS", "30")),
     backoff=Backoff.EXPONENTIAL,
     jitter=Jitter.PLUS_MINUS,
+)
+
+
+# What every daily VK load shares: day partitions, a month of days per backfill run, Dagster's
+# retry, and the `vk_api` pool that keeps parallel runs within the token's rate.
+DAILY_VK_LOAD = dict(
+    group_name="vk",
+    owners=["team:data-engineering"],
+    kinds={"postgres"},
+    partitions_def=daily_partitions,
+    backfill_policy=month_backfill_policy,
+    retry_policy=vk_retry_policy,
+    pool="vk_api",
 )
 
 
