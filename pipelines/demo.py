@@ -16,11 +16,11 @@ import psycopg
 from dagster import DagsterInstance
 
 from assets.partitions import PARTITIONS_TIMEZONE
-from pipelines.local_env import prepare
+from pipelines.local_env import STANDIN_DAYS, STANDIN_GROUPS, STANDIN_SEED, prepare
 from resources.database import current_revision
 from resources.postgres_server import redact
 
-DEMO_DAYS = int(os.environ.get("VK_DEMO_DAYS", "7"))
+DEMO_DAYS = int(os.environ.get("VK_DEMO_DAYS", str(STANDIN_DAYS - 1)))
 
 
 def _table_counts(url: str) -> dict[str, int]:
@@ -33,13 +33,14 @@ def _table_counts(url: str) -> dict[str, int]:
         return {t: conn.execute(f"SELECT count(*) FROM vk.{t}").fetchone()[0] for t in tables}
 
 
-def _standin(stack: ExitStack, days: int) -> tuple[dict[str, str], list[str]]:
-    """The stand-in, serving a world of the last `days` days; and a messy list of its groups."""
+def _standin(stack: ExitStack) -> tuple[dict[str, str], list[str]]:
+    """The stand-in serving the local world (as `make ui` does); and a messy list of its groups."""
     from vk_standin.server import StandInServer
     from vk_standin.world import World
 
     today = datetime.now(ZoneInfo("UTC")).replace(hour=0, minute=0, second=0, microsecond=0)
-    world = World(seed=2026, n_groups=24, start=today - timedelta(days=days + 1), days=days + 1)
+    world = World(seed=STANDIN_SEED, n_groups=STANDIN_GROUPS,
+                  start=today - timedelta(days=STANDIN_DAYS), days=STANDIN_DAYS)
     server = stack.enter_context(StandInServer(world))
     groups = world.groups()
     # The forms people paste, with the mistakes they make: every line gets an outcome.
@@ -62,7 +63,7 @@ def main() -> int:
             print("VK: the real API (VK_TOKEN is set)")
             upload_lines = os.environ.get("VK_DEMO_GROUPS", "apiclub").split(",")
         else:
-            vk_env, upload_lines = _standin(stack, DEMO_DAYS)
+            vk_env, upload_lines = _standin(stack)
             os.environ.update(vk_env)
             print(f"VK: the local stand-in at {vk_env['VK_API_BASE_URL']} (set VK_TOKEN for the real API)")
         uploads = Path(env["VK_UPLOADS_DIR"]) / "demo"

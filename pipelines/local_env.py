@@ -28,6 +28,9 @@ from resources.postgres_server import (
 
 DAGSTER_HOME = DATA_DIR / "dagster"
 UPLOADS_DIR = DATA_DIR / "uploads"
+# The stand-in's world, the same for `make demo` and `make ui`: what the demo loaded, the UI's
+# runs find again.
+STANDIN_SEED, STANDIN_GROUPS, STANDIN_DAYS = 2026, 24, 8
 
 
 def prepare_dagster_home(home: Path = DAGSTER_HOME) -> Path:
@@ -85,7 +88,8 @@ def _run_ui() -> int:
 def start_standin_process() -> tuple[subprocess.Popen, dict[str, str]]:
     """The VK stand-in in a process of its own, for commands that outlive this one's threads."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "vk_standin", "--port", "0", "--machine-readable"],
+        [sys.executable, "-m", "vk_standin", "--port", "0", "--machine-readable",
+         "--seed", str(STANDIN_SEED), "--groups", str(STANDIN_GROUPS), "--days", str(STANDIN_DAYS)],
         cwd=PROJECT_ROOT,
         stdout=subprocess.PIPE,
         text=True,
