@@ -1,0 +1,209 @@
+"""Full-text search over comments: words (Russian and English, stemmed), exact #hashtags and
+@mentions, filters, newest-first or relevance order, keyset pages.
+
+A search is answered by the cheapest of three tiers that can answer it exactly:
+
+1. `recent`: the matches among the newest 300 comments before the cursor. A common word fills
+   a page from these alone (newest first), in a millisecond or two.
+2. `few`: every match of the words, straight from the GIN index, when there are at most
+   GATHER_CAP of them; filtered, ordered and paged in one statement. Rare words end here.
+3. `planned`: the general query, planned for its own parameters, which the planner answers by
+   walking a time index backwards (common words, within a group or not) or by gathering and
+   sorting (everything in between).
+
+Tiers 1 and 2 run as prepared statements with generic plans: their shape is fixed by their
+SQL, and planning a query over every monthly partition costs several milliseconds, more than
+answering it. Tier 3 is planned every time, because there the parameters decide the plan.
+
+Relevance ranks the newest RELEVANCE_WINDOW matches (all of them when there are fewer), as of
+the first page: ranking every match of a word found in millions of comments means reading
+millions of rows, and a person reading ranked results wants the best recent ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+import psycopg
+from psycopg.pq import TransactionStatus
+
+from assets.vk_rows import HASHTAG, MENTION_AT, MENTION_MARKUP, clean_text, hashtags, mentions
+from query.pages import (
+    EARLIEST,
+    LATEST,
+    Page,
+    aware,
+    check_limit,
+    decode_cursor,
+    encode_cursor,
+    int64,
+    keyset,
+)
+from resources.database import load_sql
+
+Order = Literal["newest", "relevance"]
+ORDERS = ("newest", "relevance")
+# Tried in this order; each answers exactly or hands over to the next.
+TIERS = ("recent", "few", "planned")
+# Word matches tier 2 reads at most before handing over to the planned query.
+GATHER_CAP = 2_000
+RELEVANCE_WINDOW = 10_000
+# websearch_to_tsquery takes any text; past this many characters a "query" is a pasted text,
+# and every extra word costs a GIN lookup in every partition.
+MAX_QUERY_CHARS = 1_000
+RESULT_COLUMNS = ("group_id", "post_id", "comment_id", "published_at", "from_id", "text",
+                  "likes_count", "thread_root_id", "hashtags", "mentions")
+
+
+@dataclass(frozen=True)
+class SearchTerms:
+    """A person's search input split into what full-text search gets and what must match
+    exactly. Any text is acceptable: quotes, operators and SQL are words to
+    websearch_to_tsquery, and everything reaches the database as parameters."""
+
+    words: str
+    hashtags: tuple[str, ...] = ()
+    mentions: tuple[str, ...] = ()
+
+    @classmethod
+    def parse(cls, text: str) -> "SearchTerms":
+        # PostgreSQL refuses NUL and text that is not valid UTF-8 (lone surrogates).
+        text = clean_text(text).encode("utf-8", "replace").decode("utf-8")
+        words = MENTION_AT.sub(" ", MENTION_MARKUP.sub(" ", HASHTAG.sub(" ", text)))
+        words = " ".join(words.split())
+        if len(words) > MAX_QUERY_CHARS:
+            words = words[:MAX_QUERY_CHARS].rsplit(" ", 1)[0]
+        return cls(words, tuple(hashtags(text)), tuple(mentions(text)))
+
+    @property
+    def empty(self) -> bool:
+        return not (self.words or self.hashtags or self.mentions)
+
+
+def search_comments(
+    conn: psycopg.Connection,
+    text: str,
+    *,
+    group_id: int | None = None,
+    post_id: int | None = None,
+    author_id: int | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    order: Order = "newest",
+    limit: int = 20,
+    cursor: str | None = None,
+) -> Page:
+    """One page of the comments matching `text` (deleted comments never match).
+
+    `post_id` needs `group_id` (post ids are per wall); `since`/`until` bound the comment's own
+    time, [since, until). `conn` must return rows as dicts (psycopg.rows.dict_row).
+    """
+    if order not in ORDERS:
+        raise ValueError(f"order must be one of {', '.join(ORDERS)}")
+    if post_id is not None and group_id is None:
+        raise ValueError("post_id needs group_id: post ids are numbered per community wall")
+    check_limit(limit)
+    terms = SearchTerms.parse(text)
+    arguments = {"terms": [terms.words, terms.hashtags, terms.mentions], "group_id": group_id,
+                 "post_id": post_id, "author_id": author_id, "since": since, "until": until,
+                 "order": order}
+    position = decode_cursor(cursor, "search", arguments)
+    if terms.empty:
+        return Page([], None, plan="empty")
+    params = {
+        "words": terms.words,
+        "hashtags": list(terms.hashtags) or None,
+        "mentions": list(terms.mentions) or None,
+        "group_id": int64(group_id, "group_id"),
+        "post_id": int64(post_id, "post_id"),
+        "author_id": int64(author_id, "author_id"),
+        "since": aware(since, "since"),
+        "until": aware(until, "until"),
+        "ranked": order == "relevance",
+        "limit": limit + 1,
+        "cap": GATHER_CAP,
+        "candidates": RELEVANCE_WINDOW if order == "relevance" else limit + 1,
+        **_bounds(position, until),
+    }
+    plan, rows = _answer(conn, terms, params, order)
+    items = [_item(row, order) for row in rows[:limit]]
+    next_cursor = None
+    if len(rows) > limit:
+        last = rows[limit - 1]
+        if order == "newest":
+            next_position = {"before": _key(last)}
+        else:
+            next_position = {"window": keyset(position, "window", datetime, int, int) or _window(rows[0]),
+                             "after": [last["rank"], *_key(last)]}
+        next_cursor = encode_cursor("search", arguments, next_position)
+    return Page(items, next_cursor, plan=plan)
+
+
+def _answer(conn, terms: SearchTerms, params: dict, order: str) -> tuple[str, list[dict]]:
+    """(the tier that answered, its rows): the first of TIERS able to answer exactly."""
+    if terms.words:
+        with _generic_plans(conn):
+            dense = False
+            # A post's or an author's comments are few: the newest comments overall say nothing.
+            if "recent" in TIERS and params["post_id"] is None and params["author_id"] is None:
+                probe = "search_comments_recent" if params["group_id"] is None \
+                    else "search_comments_recent_in_group"
+                recent = conn.execute(load_sql(probe), {**params, "since": params["since"] or EARLIEST},
+                                      prepare=True).fetchall()
+                dense = len(recent) >= params["limit"]
+                if dense and order == "newest":
+                    return "recent", recent
+            # A word dense among the newest comments has more matches than the cap anyway.
+            if "few" in TIERS and not dense:
+                few = conn.execute(load_sql("search_comments_few"), params, prepare=True).fetchall()
+                if not few[0]["deferred"]:
+                    return "few", [row for row in few if row["comment_id"] is not None]
+    return "planned", conn.execute(load_sql("search_comments"), params, prepare=False).fetchall()
+
+
+def _bounds(position: dict, until: datetime | None) -> dict:
+    """Keyset bounds: rows strictly before `before` (the cursor, or the relevance window's
+    top; and before `until`), and after `after` in relevance order."""
+    before = tuple(keyset(position, "before", datetime, int, int)
+                   or keyset(position, "window", datetime, int, int) or (LATEST, 0, 0))
+    after = keyset(position, "after", (int, float), datetime, int, int) or [float("inf"), LATEST, 0, 0]
+    if until is not None and (until, 0, 0) < before:
+        before = (until, 0, 0)
+    return {
+        "before_published_at": before[0], "before_group_id": int64(before[1], "cursor"),
+        "before_comment_id": int64(before[2], "cursor"),
+        "after_rank": float(after[0]), "after_published_at": after[1],
+        "after_group_id": int64(after[2], "cursor"), "after_comment_id": int64(after[3], "cursor"),
+    }
+
+
+def _key(row: dict) -> list:
+    return [row["published_at"], row["group_id"], row["comment_id"]]
+
+
+def _window(first_row: dict) -> list:
+    # Just above the newest candidate of the first page: later pages rank the same rows.
+    return [first_row["newest_published_at"], first_row["newest_group_id"],
+            first_row["newest_comment_id"] + 1]
+
+
+def _item(row: dict, order: str) -> dict:
+    item = {column: row[column] for column in RESULT_COLUMNS}
+    if order == "relevance":
+        item["rank"] = row["rank"]
+    return item
+
+
+@contextmanager
+def _generic_plans(conn: psycopg.Connection) -> Iterator[None]:
+    conn.execute(load_sql("search_generic_plans"))
+    try:
+        yield
+    finally:
+        # In a failed transaction the rollback undoes the SET anyway.
+        if conn.info.transaction_status != TransactionStatus.INERROR:
+            conn.execute(load_sql("search_default_plans"))

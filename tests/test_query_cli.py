@@ -1,0 +1,60 @@
+"""`python -m query`: what a person types, what they see, and how they get the next page."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from query.__main__ import main
+
+POST_TIME = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def filled(db, rows, migrated_database, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", migrated_database)
+    db.execute("SELECT vk.ensure_comment_partitions('2026-01-01', '2026-02-01')")
+    rows.group(1)
+    rows.post(1, 10, POST_TIME, text="Пост про погоду", likes_count=5)
+    for n in range(1, 6):
+        rows.comment(1, 10, 10 + n, POST_TIME, POST_TIME + timedelta(minutes=n),
+                     text=f"Погода сегодня номер {n}", from_id=700 + n)
+
+
+def test_search_prints_one_line_per_comment_and_the_next_cursor(filled, capsys):
+    assert main(["search", "погоды", "--limit", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "wall-1_10?reply=15" in out and "wall-1_10?reply=14" in out
+    assert "reply=13" not in out
+    cursor = out.split("--cursor ")[1].split()[0]
+    assert main(["search", "погоды", "--limit", "2", "--cursor", cursor]) == 0
+    assert "reply=13" in capsys.readouterr().out
+
+
+def test_search_json_output_and_filters(filled, capsys):
+    assert main(["--json", "search", "погода", "--group", "1", "--post", "10", "--author", "703",
+                 "--since", "2026-01-05", "--until", "2026-01-06", "--order", "relevance"]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [line.get("comment_id") for line in lines[:-1]] == [13]
+    assert lines[-1] == {"next_cursor": None}
+
+
+def test_listings_from_the_command_line(filled, capsys):
+    assert main(["post-comments", "1", "10", "--limit", "3"]) == 0
+    out = capsys.readouterr().out
+    assert out.index("reply=11") < out.index("reply=13") and "--cursor" in out
+    assert main(["group-posts", "1", "--order", "engagement"]) == 0
+    assert "wall-1_10 engagement 5" in capsys.readouterr().out
+
+
+def test_mistakes_are_reported_not_raised(filled, capsys):
+    assert main(["search", "погода", "--cursor", "nonsense"]) == 2
+    assert "malformed cursor" in capsys.readouterr().err
+    assert main(["post-comments", "1", "99"]) == 2
+    assert "not in the database" in capsys.readouterr().err
+    assert main(["search", "'; DROP TABLE vk.comments; --"]) == 0
+    assert "(nothing found)" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["search", "погода", "--limit", "100000"])

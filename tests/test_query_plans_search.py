@@ -1,0 +1,197 @@
+"""Search and listings on a table big enough for the planner to mean it (~45k comments over
+three months): each tier answers with the plan its design names, and answers exactly what a
+brute-force query over all matches says."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg import ClientCursor
+from psycopg.rows import dict_row
+
+from query import search_comments
+from query.search import RELEVANCE_WINDOW
+from resources.database import PROJECT_ROOT, load_sql, upgrade_schema
+from resources.postgres_server import drop_database, ensure_database
+
+CORPUS_SQL = PROJECT_ROOT / "benchmarks" / "sql" / "search_corpus.sql"
+CORPUS = dict(groups=10, posts_per_group=45, first_day="2026-01-01", last_day="2026-03-31",
+              vocabulary=2000, sentences=5000, mean_comments=100, authors=5000,
+              broad_word="погода", rare_word="криптограф", rare_share=0.0002)
+NO_FILTERS = dict(words=None, hashtags=None, mentions=None, group_id=None, post_id=None,
+                  author_id=None, since=None, until=None)
+
+
+@pytest.fixture(scope="module")
+def db(pg_server_url):
+    name = f"vk_test_search_plans_{os.getpid()}"
+    drop_database(pg_server_url, name)
+    url = ensure_database(pg_server_url, name)
+    upgrade_schema(url)
+    with psycopg.connect(url, autocommit=True, row_factory=dict_row) as conn:
+        ClientCursor(conn).execute(CORPUS_SQL.read_text(encoding="utf-8"), CORPUS)
+        # VACUUM also empties the GIN pending list the inserts filled, as autovacuum would.
+        conn.execute("VACUUM ANALYZE vk.comments")
+        conn.execute("ANALYZE vk.posts")
+        yield conn
+    drop_database(pg_server_url, name)
+
+
+def _index_scans(plan: dict, relation: str | None = None):
+    """(index, table) of every index scan; a bitmap index scan's table is its heap scan's."""
+    relation = plan.get("Relation Name", relation)
+    if "Index Name" in plan:
+        yield plan["Index Name"], relation
+    for child in plan.get("Plans", []):
+        yield from _index_scans(child, relation)
+
+
+def _indexes_used(db, plan: dict) -> set[str]:
+    """Parent index names of the partition indexes a plan scans, in partitions holding rows
+    (for an empty month the planner's choice is a coin toss)."""
+    filled = {row["relname"] for row in db.execute(
+        "SELECT relname FROM pg_class WHERE relname LIKE 'comments_%%' AND reltuples > 0 "
+        "UNION ALL SELECT 'posts'")}
+    names = {index for index, table in _index_scans(plan) if table in filled}
+    rows = db.execute(
+        """
+        SELECT child.relname AS child, coalesce(parent.relname, child.relname) AS parent
+        FROM pg_class child
+        LEFT JOIN pg_inherits i ON i.inhrelid = child.oid
+        LEFT JOIN pg_class parent ON parent.oid = i.inhparent
+        WHERE child.relname = ANY(%s)
+        """, (list(names),)).fetchall()
+    return {row["parent"] for row in rows}
+
+
+def _custom_plan(db, query: str, params: dict) -> dict:
+    return db.execute("EXPLAIN (FORMAT JSON) " + load_sql(query), params,
+                      prepare=False).fetchone()["QUERY PLAN"][0]["Plan"]
+
+
+def _generic_plan(db, query: str, params: dict) -> dict:
+    """The plan a prepared statement gets under plan_cache_mode = force_generic_plan (PostgreSQL
+    15 has no EXPLAIN (GENERIC_PLAN))."""
+    names: list[str] = []
+
+    def placeholder(match):
+        if match.group(1) not in names:
+            names.append(match.group(1))
+        return f"${names.index(match.group(1)) + 1}"
+
+    text = re.sub(r"%\((\w+)\)s", placeholder, load_sql(query)).rstrip().rstrip(";")
+    arguments = ", ".join(ClientCursor(db).mogrify("%s", (params[name],)) for name in names)
+    db.execute("DEALLOCATE ALL")
+    db.execute("SET plan_cache_mode = force_generic_plan")
+    try:
+        db.execute(f"PREPARE generic AS {text}")
+        return db.execute(f"EXPLAIN (FORMAT JSON) EXECUTE generic({arguments})").fetchone()[
+            "QUERY PLAN"][0]["Plan"]
+    finally:
+        db.execute("DEALLOCATE ALL")
+        db.execute("RESET plan_cache_mode")
+
+
+def _search_params(words: str, **overrides) -> dict:
+    from query.search import GATHER_CAP, _bounds
+
+    return {**NO_FILTERS, "words": words, "ranked": False, "limit": 51, "cap": GATHER_CAP,
+            "candidates": 51, **_bounds(None, None), **overrides}
+
+
+def test_the_corpus_has_a_broad_and_a_rare_word(db):
+    counts = db.execute(
+        "SELECT count(*) AS total, count(*) FILTER (WHERE search @@ 'погод') AS broad, "
+        "count(*) FILTER (WHERE search @@ 'криптограф') AS rare FROM vk.comments").fetchone()
+    assert counts["total"] > 40_000
+    assert 0.3 < counts["broad"] / counts["total"] < 0.36
+    assert 1 <= counts["rare"] <= 30
+
+
+def test_common_word_newest_first_walks_the_time_index(db):
+    plan = _custom_plan(db, "search_comments", _search_params("погода"))
+    assert _indexes_used(db, plan) == {"comments_time_idx"}, json.dumps(plan, indent=1)
+    in_group = _custom_plan(db, "search_comments", _search_params("погода", group_id=2))
+    assert _indexes_used(db, in_group) == {"comments_group_time_idx"}
+
+
+def test_rare_word_goes_through_the_gin_index(db):
+    plan = _custom_plan(db, "search_comments", _search_params("криптограф"))
+    assert "comments_search_idx" in _indexes_used(db, plan), json.dumps(plan, indent=1)
+
+
+def test_prepared_tiers_have_the_plans_they_are_written_for(db):
+    probe = _generic_plan(db, "search_comments_recent",
+                          _search_params("погода", since=psycopg.types.datetime.datetime(2000, 1, 1)))
+    assert _indexes_used(db, probe) == {"comments_time_idx"}
+    probe_in_group = _generic_plan(db, "search_comments_recent_in_group", _search_params(
+        "погода", group_id=2, since=psycopg.types.datetime.datetime(2000, 1, 1)))
+    assert _indexes_used(db, probe_in_group) == {"comments_group_time_idx"}
+    few = _generic_plan(db, "search_comments_few", _search_params("криптограф"))
+    assert _indexes_used(db, few) == {"comments_search_idx"}
+
+
+def _brute_force(db, words: str, ranked: bool, group_id=None) -> list[tuple[int, int]]:
+    rows = db.execute(
+        """
+        WITH matches AS (
+            SELECT group_id, comment_id, published_at,
+                   ts_rank(search, websearch_to_tsquery('russian', %(words)s), 1) AS rank
+            FROM vk.comments
+            WHERE NOT is_deleted AND search @@ websearch_to_tsquery('russian', %(words)s)
+              AND (%(group_id)s::bigint IS NULL OR group_id = %(group_id)s)
+            ORDER BY published_at DESC, group_id DESC, comment_id DESC
+            LIMIT %(window)s
+        )
+        SELECT group_id, comment_id FROM matches
+        ORDER BY CASE WHEN %(ranked)s THEN rank ELSE 0 END DESC,
+                 published_at DESC, group_id DESC, comment_id DESC
+        """, {"words": words, "ranked": ranked, "group_id": group_id,
+              "window": RELEVANCE_WINDOW if ranked else 10**9}).fetchall()
+    return [(row["group_id"], row["comment_id"]) for row in rows]
+
+
+@pytest.mark.parametrize("words, order, group_id, first_tier", [
+    ("погода", "newest", None, "recent"),
+    ("погода", "newest", 2, "recent"),
+    ("погода", "relevance", None, "planned"),
+    ("погода", "relevance", 2, "planned"),
+    ("криптограф", "newest", None, "few"),
+    ("криптограф", "relevance", 2, "few"),
+])
+def test_pages_equal_the_brute_force_answer(db, words, order, group_id, first_tier):
+    expected = _brute_force(db, words, order == "relevance", group_id)
+    pages, cursor = [], None
+    for _ in range(3):
+        page = search_comments(db, words, order=order, group_id=group_id, limit=50, cursor=cursor)
+        pages.append(page)
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    assert pages[0].plan == first_tier
+    found = [(item["group_id"], item["comment_id"]) for page in pages for item in page.items]
+    assert found == expected[: len(found)] and len(found) == min(150, len(expected))
+
+
+def test_listings_use_their_indexes(db):
+    post = db.execute("SELECT group_id, post_id, published_at FROM vk.posts "
+                      "ORDER BY comments_count DESC LIMIT 1").fetchone()
+    plan = _custom_plan(db, "list_post_comments", {
+        "group_id": post["group_id"], "post_id": post["post_id"],
+        "post_published_at": post["published_at"], "after_thread_id": 0, "after_comment_id": 0,
+        "limit": 51})
+    assert _indexes_used(db, plan) == {"comments_thread_order_idx"}
+    # A wall long enough that sorting it all would cost more than walking the index.
+    db.execute("INSERT INTO vk.groups (group_id, name, validation_status) VALUES (99, 'big', 'valid')")
+    db.execute("INSERT INTO vk.posts (group_id, post_id, published_at, likes_count, raw) "
+               "SELECT 99, n, timestamptz '2026-01-01' + n * interval '1 minute', n % 1000, '{}' "
+               "FROM generate_series(1, 5000) AS n")
+    db.execute("ANALYZE vk.posts")
+    by_engagement = _custom_plan(db, "list_group_posts_by_engagement", {
+        "group_id": 99, "after_engagement": 2**31 - 1, "after_post_id": 0, "limit": 51})
+    assert _indexes_used(db, by_engagement) == {"posts_group_engagement_idx"}
