@@ -4,7 +4,7 @@ import os
 
 from dagster import Definitions, EnvVar, load_asset_checks_from_modules, load_assets_from_modules
 
-from assets import checks, comments, groups, posts, tasks
+from assets import analytics, checks, comments, groups, posts, tasks
 from pipelines.jobs import (
     collect_job,
     freshness_job,
@@ -28,7 +28,7 @@ from resources.database import PostgresResource
 from resources.vk import VkApiResource
 
 defs = Definitions(
-    assets=load_assets_from_modules([groups, posts, comments, tasks]),
+    assets=load_assets_from_modules([groups, posts, comments, tasks, analytics]),
     asset_checks=load_asset_checks_from_modules([checks]),
     jobs=[collect_job, posts_and_comments_job, refresh_groups_job, freshness_job, reconcile_tasks_job],
     schedules=[daily_posts_and_comments, daily_groups_refresh, daily_freshness_checks,
