@@ -51,7 +51,10 @@ ORDERS = ("newest", "relevance")
 TIERS = ("recent", "few", "planned")
 # Word matches tier 2 reads at most before handing over to the planned query.
 GATHER_CAP = 2_000
-RELEVANCE_WINDOW = 10_000
+# Matches among the newest 300 comments (a sixth) that make a word common: it then has more
+# than GATHER_CAP matches in any table worth a benchmark, and tier 2 is skipped.
+DENSE_MATCHES = 51
+RELEVANCE_WINDOW = 5_000
 # websearch_to_tsquery takes any text; past this many characters a "query" is a pasted text,
 # and every extra word costs a GIN lookup in every partition.
 MAX_QUERY_CHARS = 1_000
@@ -152,11 +155,12 @@ def _answer(conn, terms: SearchTerms, params: dict, order: str) -> tuple[str, li
             if "recent" in TIERS and params["post_id"] is None and params["author_id"] is None:
                 probe = "search_comments_recent" if params["group_id"] is None \
                     else "search_comments_recent_in_group"
-                recent = conn.execute(load_sql(probe), {**params, "since": params["since"] or EARLIEST},
-                                      prepare=True).fetchall()
-                dense = len(recent) >= params["limit"]
-                if dense and order == "newest":
-                    return "recent", recent
+                recent = conn.execute(load_sql(probe), {
+                    **params, "since": params["since"] or EARLIEST,
+                    "limit": max(params["limit"], DENSE_MATCHES)}, prepare=True).fetchall()
+                if order == "newest" and len(recent) >= params["limit"]:
+                    return "recent", recent[: params["limit"]]
+                dense = len(recent) >= DENSE_MATCHES
             # A word dense among the newest comments has more matches than the cap anyway.
             if "few" in TIERS and not dense:
                 few = conn.execute(load_sql("search_comments_few"), params, prepare=True).fetchall()
@@ -200,10 +204,12 @@ def _item(row: dict, order: str) -> dict:
 
 @contextmanager
 def _generic_plans(conn: psycopg.Connection) -> Iterator[None]:
-    conn.execute(load_sql("search_generic_plans"))
-    try:
-        yield
-    finally:
-        # In a failed transaction the rollback undoes the SET anyway.
-        if conn.info.transaction_status != TransactionStatus.INERROR:
-            conn.execute(load_sql("search_default_plans"))
+    # Pipelined: the SET travels with the first query, and the RESET waits for no answer.
+    with conn.pipeline():
+        conn.execute(load_sql("search_generic_plans"))
+        try:
+            yield
+        finally:
+            # In a failed transaction the rollback undoes the SET anyway.
+            if conn.info.transaction_status != TransactionStatus.INERROR:
+                conn.execute(load_sql("search_default_plans"))

@@ -6,20 +6,18 @@ from __future__ import annotations
 
 import json
 import os
-import re
-from pathlib import Path
 
 import psycopg
 import pytest
-from psycopg import ClientCursor
 from psycopg.rows import dict_row
 
+from benchmarks.databases import run_script
+from benchmarks.plans import explain
 from query import search_comments
 from query.search import RELEVANCE_WINDOW
-from resources.database import PROJECT_ROOT, load_sql, upgrade_schema
+from resources.database import load_sql, upgrade_schema
 from resources.postgres_server import drop_database, ensure_database
 
-CORPUS_SQL = PROJECT_ROOT / "benchmarks" / "sql" / "search_corpus.sql"
 CORPUS = dict(groups=10, posts_per_group=45, first_day="2026-01-01", last_day="2026-03-31",
               vocabulary=2000, sentences=5000, mean_comments=100, authors=5000,
               broad_word="погода", rare_word="криптограф", rare_share=0.0002)
@@ -34,7 +32,8 @@ def db(pg_server_url):
     url = ensure_database(pg_server_url, name)
     upgrade_schema(url)
     with psycopg.connect(url, autocommit=True, row_factory=dict_row) as conn:
-        ClientCursor(conn).execute(CORPUS_SQL.read_text(encoding="utf-8"), CORPUS)
+        for script in ("search_corpus_posts", "search_corpus_comments", "search_corpus_counts"):
+            run_script(conn, script, {**CORPUS, "part": 0, "parts": 1})
         # VACUUM also empties the GIN pending list the inserts filled, as autovacuum would.
         conn.execute("VACUUM ANALYZE vk.comments")
         conn.execute("ANALYZE vk.posts")
@@ -75,26 +74,8 @@ def _custom_plan(db, query: str, params: dict) -> dict:
 
 
 def _generic_plan(db, query: str, params: dict) -> dict:
-    """The plan a prepared statement gets under plan_cache_mode = force_generic_plan (PostgreSQL
-    15 has no EXPLAIN (GENERIC_PLAN))."""
-    names: list[str] = []
-
-    def placeholder(match):
-        if match.group(1) not in names:
-            names.append(match.group(1))
-        return f"${names.index(match.group(1)) + 1}"
-
-    text = re.sub(r"%\((\w+)\)s", placeholder, load_sql(query)).rstrip().rstrip(";")
-    arguments = ", ".join(ClientCursor(db).mogrify("%s", (params[name],)) for name in names)
-    db.execute("DEALLOCATE ALL")
-    db.execute("SET plan_cache_mode = force_generic_plan")
-    try:
-        db.execute(f"PREPARE generic AS {text}")
-        return db.execute(f"EXPLAIN (FORMAT JSON) EXECUTE generic({arguments})").fetchone()[
-            "QUERY PLAN"][0]["Plan"]
-    finally:
-        db.execute("DEALLOCATE ALL")
-        db.execute("RESET plan_cache_mode")
+    return explain(db, load_sql(query), params, generic=True, options="FORMAT JSON")[0][
+        "QUERY PLAN"][0]["Plan"]
 
 
 def _search_params(words: str, **overrides) -> dict:

@@ -228,3 +228,11 @@ def test_limit_must_be_a_sensible_integer(db, limit):
 def test_ids_beyond_bigint_are_refused_before_the_database(db):
     with pytest.raises(ValueError, match="group_id"):
         search_comments(db, "погода", group_id=2**70)
+
+
+def test_searching_leaves_the_connection_as_it_was(database, corpus):
+    corpus(1, 10, 11, at(6), "погода")
+    with database.connection() as conn:  # pooled, in a transaction, as assets hold them
+        before = conn.execute("SHOW plan_cache_mode").fetchone()["plan_cache_mode"]
+        assert ids(search_comments(conn, "погода")) == [(1, 11)]
+        assert conn.execute("SHOW plan_cache_mode").fetchone()["plan_cache_mode"] == before

@@ -1,24 +1,8 @@
--- A search corpus made set-based, reproducibly (setseed): groups, posts over many months and
--- comments whose words follow a Zipf-like law over a pseudo-word vocabulary, plus two marker
--- words whose frequencies the benchmark needs: %(broad_word)s in about a third of all comments,
--- %(rare_word)s in a handful. Runs through a client-side cursor: several statements, one call.
+-- Comments of the search corpus (see search_corpus_posts.sql), for the posts of part %(part)s of
+-- %(parts)s: words follow a Zipf-like law over a pseudo-word vocabulary, plus two marker words
+-- whose frequencies the benchmark needs: %(broad_word)s in about a third of all comments,
+-- %(rare_word)s in a handful. Every session makes the same vocabulary (same seed).
 SELECT setseed(0.42);
-
-INSERT INTO vk.groups (group_id, name, screen_name, validation_status, members_count)
-SELECT g, 'Benchmark group ' || g, 'bench' || g, 'valid', 10000 + g * 1000
-FROM generate_series(1, %(groups)s) AS g;
-
-SELECT vk.ensure_comment_partitions(%(first_day)s::timestamptz - interval '1 month',
-                                    %(last_day)s::timestamptz + interval '1 month');
-
--- Post ids leave room for 999 comments after each, as VK's shared id sequence per wall does.
-INSERT INTO vk.posts (group_id, post_id, published_at, text, likes_count, reposts_count,
-                      comments_count, views_count, raw)
-SELECT g, p * 1000,
-       %(first_day)s::timestamptz
-           + random() * (%(last_day)s::timestamptz - %(first_day)s::timestamptz),
-       'post ' || p, (random() * 200)::int, (random() * 20)::int, 0, (random() * 20000)::int, '{}'
-FROM generate_series(1, %(groups)s) AS g, generate_series(1, %(posts_per_group)s) AS p;
 
 -- Pseudo-words of two to four syllables, a third of them Latin.
 CREATE TEMP TABLE vocab AS
@@ -73,10 +57,7 @@ FROM (
            CASE WHEN random() < 0.05 THEN 1 + floor(random() * 12)::int END AS hashtag
     FROM vk.posts p,
          LATERAL generate_series(1, least(999, floor(-ln(1 - random()) * %(mean_comments)s)::int + 0 * p.post_id)) AS k
+    WHERE (p.group_id + p.post_id / 1000) %% %(parts)s = %(part)s
 ) AS c
 JOIN sentences s ON s.n = c.sentence
 LEFT JOIN hashtag_pool h ON h.n = c.hashtag;
-
-UPDATE vk.posts p SET comments_count = c.n
-FROM (SELECT group_id, post_id, count(*) AS n FROM vk.comments GROUP BY 1, 2) c
-WHERE c.group_id = p.group_id AND c.post_id = p.post_id;

@@ -1,0 +1,142 @@
+"""Benchmark 1: comments through the real loading path against a raw COPY of the same rows.
+
+The rows: a stand-in world's comments rendered as VK items (replies, deleted comments, likes,
+attachments, hashtags, emoji), turned into rows by assets.vk_rows.comment_row, and repeated
+under several community ids until there are at least `target_rows`. Making them is not timed.
+
+The loading path is the comments asset's: per community one transaction of
+sql/queries/comments_stage.sql, COPY into the staging table 100 posts at a time
+(resources.database.copy_rows), then sql/queries/comments_upsert.sql. The baseline COPYs the
+same rows into bench.comments_raw, which has vk.comments' shape, indexes, foreign key and
+partitions. The two alternate community by community, so checkpoints, autovacuum and the
+growing indexes fall on both alike.
+"""
+
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Callable
+
+import psycopg
+
+from assets.vk_rows import COMMENT_COLUMNS, POST_COLUMNS, comment_row, post_row, timestamp
+from benchmarks.databases import load_query, run_script
+from resources.database import MergeCounts, PostgresResource, copy_rows, load_sql
+from vk_standin.world import World
+
+# The comments asset stages this many posts' comments per COPY.
+POSTS_PER_BATCH = 100
+WORLD = dict(seed=2026, n_groups=4, start=datetime(2026, 1, 1, tzinfo=UTC), days=30,
+             posts_per_day=20.0, mean_comments=170.0, max_comments=3000,
+             n_closed=0, n_private=0, n_deleted=0, n_banned=0)
+# Community ids of the copies: far from the world's own ids, unique per copy.
+COPY_ID_STEP = 10**10
+
+
+@dataclass
+class Community:
+    """One world community's posts and its comment rows, batched as the asset stages them."""
+
+    group_id: int
+    posts: list[tuple]
+    batches: list[list[tuple]] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        return sum(map(len, self.batches))
+
+
+def world_communities(world: World) -> list[Community]:
+    communities = []
+    for group_id in world.group_ids("open"):
+        posts = world.posts(group_id=group_id)
+        community = Community(group_id, [post_row(group_id, post) for post in posts])
+        for start in range(0, len(posts), POSTS_PER_BATCH):
+            batch = []
+            for post in posts[start:start + POSTS_PER_BATCH]:
+                tree = world.comment_tree(group_id, post["id"])
+                published = timestamp(post["date"])
+                # Rendered as world.comments() does, without its defensive deep copy.
+                batch += [comment_row(group_id, post["id"], published, world.render_comment(
+                    comment, tree, need_likes=True, preview_length=0, thread_items=None))
+                    for comment in tree.order]
+            community.batches.append(batch)
+        communities.append(community)
+    return communities
+
+
+def _as_community(rows: list[tuple], group_id: int) -> list[tuple]:
+    return [(group_id, *row[1:]) for row in rows]
+
+
+def run(url: str, target_rows: int = 2_000_000, log: Callable[[str], None] = print) -> dict:
+    started = time.monotonic()
+    world = World(**WORLD)
+    communities = world_communities(world)
+    per_copy = sum(c.rows for c in communities)
+    copies = -(-target_rows // per_copy)
+    log(f"ingest: {per_copy:,} comment rows from the world in {time.monotonic() - started:.0f} s, "
+        f"{copies} copies -> {per_copy * copies:,} rows")
+
+    database = PostgresResource(database_url=url)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(load_sql("ensure_comment_partitions"), {"start": world.start, "end": world.end})
+        for copy in range(copies):
+            for community in communities:
+                group_id = community.group_id + copy * COPY_ID_STEP
+                copy_rows(conn, "vk.groups", ("group_id", "name", "validation_status"),
+                          [(group_id, f"copy {copy} of {community.group_id}", "valid")])
+                copy_rows(conn, "vk.posts", POST_COLUMNS, _as_community(community.posts, group_id))
+        run_script(conn, "raw_comments_table")
+
+    path_seconds = raw_seconds = 0.0
+    merged = MergeCounts()
+    unit = 0
+    for copy in range(copies):
+        for community in communities:
+            group_id = community.group_id + copy * COPY_ID_STEP
+            batches = [_as_community(batch, group_id) for batch in community.batches]
+            for first in (("path", "raw") if unit % 2 == 0 else ("raw", "path")):
+                if first == "path":
+                    seconds, counts = _load_through_path(database, batches)
+                    path_seconds += seconds
+                    merged += counts
+                else:
+                    raw_seconds += _raw_copy(url, batches)
+            unit += 1
+        log(f"ingest: copy {copy + 1}/{copies}: path {path_seconds:.1f} s, raw COPY {raw_seconds:.1f} s")
+
+    rows = per_copy * copies
+    with psycopg.connect(url, autocommit=True) as conn:
+        loaded, raw_loaded = conn.execute(load_query("ingest_counts")).fetchone()
+        run_script(conn, "raw_comments_drop")
+    if not loaded == raw_loaded == rows == merged.inserted:
+        raise RuntimeError(f"rows lost: {rows} made, {loaded} loaded, {raw_loaded} copied, {merged}")
+    return {
+        "rows": rows,
+        "path_seconds": path_seconds,
+        "raw_seconds": raw_seconds,
+        "path_rows_per_second": rows / path_seconds,
+        "raw_rows_per_second": rows / raw_seconds,
+        "ratio": raw_seconds / path_seconds,
+        "transactions": unit,
+    }
+
+
+def _load_through_path(database: PostgresResource, batches: list[list[tuple]]) -> tuple[float, MergeCounts]:
+    started = time.perf_counter()
+    with database.connection() as conn:
+        conn.execute(load_sql("comments_stage"))
+        for batch in batches:
+            copy_rows(conn, "comments_staging", COMMENT_COLUMNS, batch)
+        counts = MergeCounts.from_upsert(conn.execute(load_sql("comments_upsert")).fetchone())
+    return time.perf_counter() - started, counts
+
+
+def _raw_copy(url: str, batches: list[list[tuple]]) -> float:
+    with psycopg.connect(url) as conn:
+        started = time.perf_counter()
+        for batch in batches:
+            copy_rows(conn, "bench.comments_raw", COMMENT_COLUMNS, batch)
+        conn.commit()
+        return time.perf_counter() - started

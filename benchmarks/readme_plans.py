@@ -1,0 +1,85 @@
+"""EXPLAIN ANALYZE of the queries each index serves, on the benchmark's corpus: what
+sql/README.md quotes. Plans over every monthly partition are shortened to their first two
+partitions' scans."""
+
+import re
+
+import psycopg
+from psycopg.rows import dict_row
+from psycopg.types.numeric import Int8
+
+from benchmarks.corpus import BROAD_WORD, RARE_WORD
+from benchmarks.databases import load_query
+from benchmarks.plans import explain
+from benchmarks.search_latency import GROUP_ID
+from query.pages import EARLIEST
+from query.search import GATHER_CAP, RELEVANCE_WINDOW, _bounds
+from resources.database import load_sql
+
+_PARTITION_SCAN = re.compile(r"^(\s*)->  .* on comments_\d{4}_\d{2}\b")
+
+
+def _search_params(words: str | None, **overrides) -> dict:
+    return {"words": words, "hashtags": None, "mentions": None, "group_id": None, "post_id": None,
+            "author_id": None, "since": None, "until": None, "ranked": False, "limit": 51,
+            "cap": GATHER_CAP, "candidates": 51, **_bounds(None, None), **overrides}
+
+
+def shorten(lines: list[str], keep: int = 2) -> list[str]:
+    """Keeps the first `keep` partition subtrees under each Append/MergeAppend."""
+    out: list[str] = []
+    skipping_indent = None
+    seen: dict[int, int] = {}
+    for line in lines:
+        indent = len(line) - len(line.lstrip())
+        if skipping_indent is not None and indent > skipping_indent:
+            continue
+        skipping_indent = None
+        match = _PARTITION_SCAN.match(line)
+        if match:
+            depth = len(match.group(1))
+            seen[depth] = seen.get(depth, 0) + 1
+            if seen[depth] > keep:
+                skipping_indent = indent
+                if seen[depth] == keep + 1:
+                    out.append(" " * depth + "->  ... the same for the other partitions")
+                continue
+        out.append(line)
+    return out
+
+
+def collect(url: str) -> list[tuple[str, str, list[str]]]:
+    """(title, how it runs, plan lines) for each query an index of migration 0004 serves."""
+    with psycopg.connect(url, autocommit=True, row_factory=dict_row) as conn:
+        post = conn.execute(load_query("plan_subjects")).fetchone()
+        cases = [
+            ("Common word, newest first, all groups: the first tier walks comments_time_idx",
+             "search_comments_recent", True, _search_params(BROAD_WORD, since=EARLIEST)),
+            ("Common word, newest first, one group: comments_group_time_idx",
+             "search_comments_recent_in_group", True,
+             _search_params(BROAD_WORD, since=EARLIEST, group_id=Int8(GROUP_ID))),
+            ("Rare word: the second tier reads every match from comments_search_idx (GIN)",
+             "search_comments_few", True, _search_params(RARE_WORD)),
+            ("Common word ranked: the planned tier walks comments_time_idx for the relevance window",
+             "search_comments", False, _search_params(BROAD_WORD, ranked=True, candidates=RELEVANCE_WINDOW)),
+            ("Exact hashtag: comments_hashtags_idx", "search_comments", False,
+             _search_params("", hashtags=["новости"])),
+            ("Author filter: comments_author_time_idx", "search_comments", False,
+             _search_params(BROAD_WORD, author_id=Int8(post["author_id"]))),
+            ("A post's comments in thread order: comments_thread_order_idx, one partition",
+             "list_post_comments", False,
+             {"group_id": Int8(post["group_id"]), "post_id": Int8(post["post_id"]),
+              "post_published_at": post["published_at"], "after_thread_id": Int8(0),
+              "after_comment_id": Int8(0), "limit": 51}),
+            ("A group's posts by engagement: posts_group_engagement_idx",
+             "list_group_posts_by_engagement", False,
+             {"group_id": Int8(GROUP_ID), "after_engagement": 2**31 - 1, "after_post_id": Int8(0),
+              "limit": 51}),
+        ]
+        plans = []
+        for title, query, generic, params in cases:
+            for _ in range(2):  # the second run is the warm one
+                rows = explain(conn, load_sql(query), params, generic=generic)
+            how = "prepared, generic plan" if generic else "planned for its parameters"
+            plans.append((title, f"{query}.sql, {how}", shorten([row["QUERY PLAN"] for row in rows])))
+        return plans

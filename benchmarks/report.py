@@ -1,0 +1,187 @@
+"""The benchmark results as markdown: machine and command, targets met or missed, details."""
+
+SELECTIVE_P95_MS = 5.0
+BROAD_NEWEST_P95_MS = 50.0
+BROAD_RANKED_P95_MS = 300.0
+INGEST_RATIO = 0.7
+REQUESTS_RATIO = 10.0
+KEYSET_RATIO = 2.0
+# "Flat": the biggest partition's peak within this factor of the smallest's.
+FLAT_MEMORY = 1.25
+
+
+def render(results: dict) -> str:
+    machine = results["machine"]
+    settings = ", ".join(f"{name} {value}" for name, value in sorted(machine["settings"].items()))
+    lines = [
+        "# Benchmark results",
+        "",
+        f"`{results['command']}`, started {results['started_at']}, took "
+        f"{results['seconds'] / 60:.1f} min.",
+        "",
+        f"- Machine: {machine['cpu']}, {machine['cores']} cores, {machine['memory_gib']} GiB, "
+        f"{machine['os']}, Python {machine['python']}",
+        f"- Database: {machine['postgresql']} at `{machine['server']}` ({settings})",
+        f"- Load average (1, 5, 15 min) before: {_load(results['load_average_before'])}, after: "
+        f"{_load(results['load_average_after'])}: other work on the machine shares its 2 cores "
+        "and shows in the figures.",
+        "",
+        "## Targets",
+        "",
+        "| # | measure | target | measured | verdict |",
+        "|---|---|---|---|---|",
+        *_targets(results),
+    ]
+    for part in (_ingest, _vk, _search, _pagination, _memory, _plans):
+        section = part(results)
+        if section:
+            lines += ["", *section]
+    return "\n".join(lines) + "\n"
+
+
+def _load(values) -> str:
+    return ", ".join(f"{value:.1f}" for value in values)
+
+
+def _verdict(met: bool, measured: float, target: float, higher_is_better: bool) -> str:
+    if met:
+        return "met"
+    off = (target / measured - 1) if higher_is_better else (measured / target - 1)
+    return f"**missed** by {off:.0%}"
+
+
+def _targets(results: dict) -> list[str]:
+    rows = []
+    if "ingest" in results:
+        ratio = results["ingest"]["ratio"]
+        rows.append(f"| 1 | ingest rows/s, loading path / raw COPY | ≥ {INGEST_RATIO} | {ratio:.2f} | "
+                    f"{_verdict(ratio >= INGEST_RATIO, ratio, INGEST_RATIO, True)} |")
+    if "vk" in results:
+        ratio = results["vk"]["requests_ratio"]
+        rows.append(f"| 2 | HTTP requests per 1,000 comments, VkTools / ours | ≥ {REQUESTS_RATIO:.0f}× | "
+                    f"{ratio:.1f}× | {_verdict(ratio >= REQUESTS_RATIO, ratio, REQUESTS_RATIO, True)} |")
+    if "search" in results:
+        for label, kind, order, target in (
+                ("selective query p95 (worst of 4)", "selective", None, SELECTIVE_P95_MS),
+                ("broad newest-first p95 (worst of 2)", "broad", "newest", BROAD_NEWEST_P95_MS),
+                ("broad ranked p95 (worst of 2)", "broad", "relevance", BROAD_RANKED_P95_MS)):
+            worst = max(case["p95_ms"] for case in results["search"]
+                        if case["query"] == kind and order in (None, case["order"]))
+            rows.append(f"| 3 | {label} | < {target:.0f} ms | {worst:.1f} ms | "
+                        f"{_verdict(worst < target, worst, target, False)} |")
+    if "pagination" in results:
+        ratio = results["pagination"]["keyset_ratio"]
+        rows.append(f"| 4 | keyset page 10,000 / page 1 (p50) | ≤ {KEYSET_RATIO:.0f} | {ratio:.2f} | "
+                    f"{_verdict(ratio <= KEYSET_RATIO, ratio, KEYSET_RATIO, False)} |")
+    if "memory" in results:
+        growth, comments = results["memory"]["peak_growth"], results["memory"]["comments_growth"]
+        rows.append(f"| 5 | peak memory, biggest / smallest day partition ({comments:.0f}× the "
+                    f"comments) | flat (≤ {FLAT_MEMORY}×) | {growth:.2f}× | "
+                    f"{_verdict(growth <= FLAT_MEMORY, growth, FLAT_MEMORY, False)} |")
+    return rows
+
+
+def _ingest(results: dict) -> list[str]:
+    if "ingest" not in results:
+        return []
+    ingest = results["ingest"]
+    return [
+        "## 1. Ingest",
+        "",
+        f"{ingest['rows']:,} comment rows (stand-in items through `assets.vk_rows.comment_row`), "
+        f"{ingest['transactions']} community loads, each side alternating first.",
+        "",
+        "| path | seconds | rows/s |",
+        "|---|---|---|",
+        f"| loading path (stage COPY + `comments_upsert.sql`) | {ingest['path_seconds']:.1f} | "
+        f"{ingest['path_rows_per_second']:,.0f} |",
+        f"| raw COPY into a same-shaped table (same indexes, foreign key, partitions) | "
+        f"{ingest['raw_seconds']:.1f} | {ingest['raw_rows_per_second']:,.0f} |",
+    ]
+
+
+def _vk(results: dict) -> list[str]:
+    if "vk" not in results:
+        return []
+    vk = results["vk"]
+    lines = ["## 2. VK efficiency", "",
+             f"{vk['comments']:,} comments of {vk['posts']:,} readable posts of a 20-community, "
+             "30-day stand-in world (stand-in defaults), every one checked against the world.", "",
+             "| client | HTTP requests | per 1,000 comments | method calls | per 1,000 comments | seconds |",
+             "|---|---|---|---|---|---|"]
+    for side, label in (("ours", "`VkClient.get_comments`, 100 posts per call (the comments asset)"),
+                        ("vk_tools", "`vk_api.VkTools.get_all`, post by post and branch by branch")):
+        figures = vk[side]
+        lines.append(f"| {label} | {figures['http_requests']:,} | {figures['http_requests_per_1000']:.1f} | "
+                     f"{figures['method_calls']:,} | {figures['method_calls_per_1000']:.1f} | "
+                     f"{figures['seconds']:.1f} |")
+    lines += ["", f"VkTools' method calls are the calls its VKScript loop makes, as VK counts them; "
+                  f"the stand-in, answering each loop's 25 calls in advance, saw "
+                  f"{vk['vk_tools']['standin_method_calls']:,}."]
+    return lines
+
+
+def _search(results: dict) -> list[str]:
+    if "search" not in results:
+        return []
+    corpus = results["corpus"]
+    lines = ["## 3. Search latency", "",
+             f"{corpus['comments']:,} comments of {corpus['communities']} communities in "
+             f"{corpus['partitions']} monthly partitions ({corpus['table_gib']:.1f} GiB with indexes; "
+             f"made in {corpus['seconds']:.0f} s): the broad "
+             f"word in {corpus['broad_matches']:,} of them, the rare one in {corpus['rare_matches']}. "
+             "Pages of 50 through `query.search_comments`, warm.", "",
+             "| query | order | scope | answered by | rows | p50 ms | p95 ms | max ms |",
+             "|---|---|---|---|---|---|---|---|"]
+    for case in results["search"]:
+        lines.append(f"| {case['query']} (`{case['text']}`) | {case['order']} | {case['scope']} | "
+                     f"{case['tier']} | {case['rows']} | {case['p50_ms']:.1f} | {case['p95_ms']:.1f} | "
+                     f"{case['max_ms']:.1f} |")
+    if "obvious" in results:
+        lines += ["", f"For scale, the obvious design (GIN index, sort every match, LIMIT 50) answers "
+                      f"the broad newest-first page in {results['obvious']['p50_ms']:,.0f} ms (p50 of "
+                      f"{results['obvious']['runs']})."]
+    return lines
+
+
+def _pagination(results: dict) -> list[str]:
+    if "pagination" not in results:
+        return []
+    pages = results["pagination"]
+    return [
+        "## 4. Pagination",
+        "",
+        f"The broad word, newest first, all communities, pages of {pages['page_size']}; page "
+        f"{pages['page']:,} starts after {pages['rows_before_deep_page']:,} rows (reached by walking "
+        f"the keyset cursor in {pages['walk_seconds']:.0f} s; both methods return the same rows).",
+        "",
+        "| method | page 1 p50 ms | page 10,000 p50 ms | ratio |",
+        "|---|---|---|---|",
+        f"| keyset (`query.search_comments` with the cursor) | {pages['keyset_first']['p50_ms']:.1f} | "
+        f"{pages['keyset_deep']['p50_ms']:.1f} | {pages['keyset_ratio']:.2f} |",
+        f"| OFFSET (`benchmarks/sql/search_offset.sql`) | {pages['offset_first']['p50_ms']:.1f} | "
+        f"{pages['offset_deep']['p50_ms']:,.0f} | {pages['offset_ratio']:,.0f} |",
+    ]
+
+
+def _memory(results: dict) -> list[str]:
+    if "memory" not in results:
+        return []
+    lines = ["## 5. Peak memory of loading a day partition", "",
+             "The `comments` asset in a process of its own, loading one day partition; the peak "
+             "resident memory of that process while the asset ran (Dagster included).", "",
+             "| communities | posts | comments loaded | RSS before, MiB | peak RSS, MiB | seconds |",
+             "|---|---|---|---|---|---|"]
+    for size in results["memory"]["sizes"]:
+        lines.append(f"| {size['communities']} | {size['posts']:,} | {size['comments']:,} | "
+                     f"{size['before_mib']:.0f} | {size['peak_mib']:.0f} | {size['seconds']:.0f} |")
+    return lines
+
+
+def _plans(results: dict) -> list[str]:
+    if "plans" not in results:
+        return []
+    lines = ["## Plans (EXPLAIN ANALYZE on the search corpus, warm)", ""]
+    for title, how, plan in results["plans"]:
+        lines += [f"### {title}", "", f"`{how}`", "", "```", *plan, "```", ""]
+    return lines

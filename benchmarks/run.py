@@ -1,0 +1,100 @@
+"""`python -m benchmarks.run` (or `make benchmark`): every benchmark of issue 6, one command.
+
+Prints figures as it goes and writes benchmarks/results/latest.md (with the machine, the
+command and the targets) and latest.json. Runs on the embedded PostgreSQL with its defaults
+unless --server-url names another server; the databases it makes are dropped at the end.
+`--only search` (or vk, memory, ingest) runs one part.
+"""
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psycopg
+
+from benchmarks import corpus, ingest, memory, readme_plans, search_latency, vk_efficiency
+from benchmarks.databases import BENCHMARK_DATABASE, drop, fresh_database
+from benchmarks.report import render
+from resources.postgres_server import embedded_server_url, redact
+
+RESULTS = Path(__file__).resolve().parent / "results"
+PARTS = ("vk", "memory", "ingest", "search")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--only", choices=PARTS, action="append", help="run only these parts")
+    parser.add_argument("--server-url", help="another PostgreSQL server (admin URL)")
+    parser.add_argument("--ingest-rows", type=int, default=2_000_000)
+    parser.add_argument("--keep", action="store_true", help="keep the benchmark databases")
+    args = parser.parse_args(argv)
+    parts = args.only or PARTS
+    server = args.server_url or embedded_server_url()
+    started = time.monotonic()
+    results: dict = {"machine": _machine(server), "command": _command(argv),
+                     "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                     "load_average_before": os.getloadavg()}
+
+    def log(line: str) -> None:
+        print(f"[{time.monotonic() - started:6.0f} s] {line}", flush=True)
+
+    def section(name: str, work) -> None:
+        section_started = time.monotonic()
+        results[name] = work()
+        results[name + "_seconds"] = time.monotonic() - section_started
+
+    if "vk" in parts:
+        section("vk", lambda: vk_efficiency.run(log=log))
+    if "memory" in parts:
+        section("memory", lambda: memory.run(server, log=log))
+        if not args.keep:
+            drop(server, memory.MEMORY_DATABASE)
+    if "ingest" in parts:
+        section("ingest", lambda: ingest.run(fresh_database(server), args.ingest_rows, log=log))
+    if "search" in parts:
+        url = fresh_database(server)
+        section("corpus", lambda: corpus.build(url, log=log))
+        section("search", lambda: search_latency.latencies(url, log=log))
+        section("obvious", lambda: search_latency.obvious_design(url))
+        section("pagination", lambda: search_latency.pagination(url, log=log))
+        section("plans", lambda: readme_plans.collect(url))
+    if not args.keep:
+        drop(server, BENCHMARK_DATABASE)
+    results["load_average_after"] = os.getloadavg()
+    results["seconds"] = time.monotonic() - started
+    RESULTS.mkdir(exist_ok=True)
+    report = render(results)
+    (RESULTS / "latest.md").write_text(report, encoding="utf-8")
+    (RESULTS / "latest.json").write_text(json.dumps(results, indent=1, default=str), encoding="utf-8")
+    print("\n" + report)
+    return 0
+
+
+def _command(argv: list[str] | None) -> str:
+    return " ".join([".venv/bin/python -m benchmarks.run", *(sys.argv[1:] if argv is None else argv)])
+
+
+def _machine(server: str) -> dict:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    memory_kib = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
+                          if line.startswith("MemTotal")))
+    with psycopg.connect(server) as conn:
+        version = conn.execute("SELECT version()").fetchone()[0]
+        settings = dict(conn.execute(
+            "SELECT name, current_setting(name) FROM pg_settings WHERE name = ANY(%s)",
+            (["shared_buffers", "work_mem", "maintenance_work_mem", "effective_cache_size",
+              "max_wal_size", "random_page_cost", "jit"],)).fetchall())
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(memory_kib / 2**20, 1),
+            "os": platform.platform(), "python": platform.python_version(),
+            "postgresql": version, "server": redact(server), "settings": settings}
+
+
+if __name__ == "__main__":
+    sys.exit(main())
