@@ -208,6 +208,10 @@ class DagsterUi:
         while True:
             backfill = self.backfill(backfill_id)
             runs = self.backfill_runs(backfill_id)
+            failed = [run for run in runs if run["status"] in ("FAILURE", "CANCELED")]
+            if failed:
+                # A failed run is final (step retries happen inside it): no need to wait for the rest.
+                break
             if backfill["status"] not in ("REQUESTED", "CANCELING", "FAILING"):
                 # The daemon marks a backfill done once its runs are; wait for stragglers anyway.
                 if all(run["status"] in FINISHED_RUN_STATUSES for run in runs):
@@ -221,12 +225,12 @@ class DagsterUi:
             time.sleep(2)
         failed = [run for run in runs if run["status"] != "SUCCESS"]
         if backfill["status"] not in ("COMPLETED_SUCCESS", "COMPLETED") or failed:
+            counts = {s: sum(1 for r in runs if r["status"] == s) for s in {r["status"] for r in runs}}
             details = "\n".join(
                 f"run {r['runId']} {r['status']} from {r['tags_dict'].get(RANGE_START, '?')}:\n"
-                f"{self.run_errors(r['runId'])}" for r in failed[:3])
-            raise AssertionError(f"backfill {backfill_id} ended {backfill['status']} "
-                                 f"(error {backfill.get('error')}); {len(failed)} of {len(runs)} runs "
-                                 f"not successful:\n{details}")
+                f"{self.run_errors(r['runId'])}" for r in failed if r["status"] in FINISHED_RUN_STATUSES)
+            raise AssertionError(f"backfill {backfill_id} is {backfill['status']} "
+                                 f"(error {backfill.get('error')}); runs by status {counts}:\n{details}")
         return backfill, runs
 
     def sensors(self) -> list[dict]:
