@@ -56,6 +56,9 @@ def build(url: str, corpus: dict | None = None, sessions: int = SESSIONS,
         run_script(conn, "search_corpus_counts")
         conn.execute("VACUUM ANALYZE vk.comments")
         conn.execute("VACUUM ANALYZE vk.posts")
+        # Gigabytes of new indexes are still being written out; timings should not share the
+        # disk with that.
+        conn.execute("CHECKPOINT")
         counts = conn.execute(load_query("corpus_counts"), corpus).fetchone()
     figures = {"comments": counts[0], "broad_matches": counts[1], "rare_matches": counts[2],
                "table_gib": counts[3] / 2**30, "partitions": counts[4],

@@ -11,7 +11,7 @@ from psycopg.types.numeric import Int8
 from benchmarks.corpus import BROAD_WORD, RARE_WORD
 from benchmarks.databases import load_query
 from benchmarks.plans import explain
-from benchmarks.search_latency import GROUP_ID
+from benchmarks.search_latency import search_group
 from query.pages import EARLIEST
 from query.search import GATHER_CAP, RELEVANCE_WINDOW, _bounds
 from resources.database import load_sql
@@ -52,12 +52,13 @@ def collect(url: str) -> list[tuple[str, str, list[str]]]:
     """(title, how it runs, plan lines) for each query an index of migration 0004 serves."""
     with psycopg.connect(url, autocommit=True, row_factory=dict_row) as conn:
         post = conn.execute(load_query("plan_subjects")).fetchone()
+        group_id = search_group(conn)
         cases = [
             ("Common word, newest first, all groups: the first tier walks comments_time_idx",
              "search_comments_recent", True, _search_params(BROAD_WORD, since=EARLIEST)),
             ("Common word, newest first, one group: comments_group_time_idx",
              "search_comments_recent_in_group", True,
-             _search_params(BROAD_WORD, since=EARLIEST, group_id=Int8(GROUP_ID))),
+             _search_params(BROAD_WORD, since=EARLIEST, group_id=Int8(group_id))),
             ("Rare word: the second tier reads every match from comments_search_idx (GIN)",
              "search_comments_few", True, _search_params(RARE_WORD)),
             ("Common word ranked: the planned tier walks comments_time_idx for the relevance window",
@@ -73,7 +74,7 @@ def collect(url: str) -> list[tuple[str, str, list[str]]]:
               "after_comment_id": Int8(0), "limit": 51}),
             ("A group's posts by engagement: posts_group_engagement_idx",
              "list_group_posts_by_engagement", False,
-             {"group_id": Int8(GROUP_ID), "after_engagement": 2**31 - 1, "after_post_id": Int8(0),
+             {"group_id": Int8(group_id), "after_engagement": 2**31 - 1, "after_post_id": Int8(0),
               "limit": 51}),
         ]
         plans = []

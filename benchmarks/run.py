@@ -1,7 +1,7 @@
 """`python -m benchmarks.run` (or `make benchmark`): every benchmark of issue 6, one command.
 
 Prints figures as it goes and writes benchmarks/results/latest.md (with the machine, the
-command and the targets) and latest.json. Runs on the embedded PostgreSQL with its defaults
+command and the targets) and latest.json (--output names them otherwise). Runs on the embedded PostgreSQL with its defaults
 unless --server-url names another server; the databases it makes are dropped at the end.
 `--only search` (or vk, memory, ingest) runs one part.
 """
@@ -33,6 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--server-url", help="another PostgreSQL server (admin URL)")
     parser.add_argument("--ingest-rows", type=int, default=2_000_000)
     parser.add_argument("--keep", action="store_true", help="keep the benchmark databases")
+    parser.add_argument("--output", default="latest",
+                        help="results file name in benchmarks/results (default: latest)")
     args = parser.parse_args(argv)
     parts = args.only or PARTS
     server = args.server_url or embedded_server_url()
@@ -70,8 +72,9 @@ def main(argv: list[str] | None = None) -> int:
     results["seconds"] = time.monotonic() - started
     RESULTS.mkdir(exist_ok=True)
     report = render(results)
-    (RESULTS / "latest.md").write_text(report, encoding="utf-8")
-    (RESULTS / "latest.json").write_text(json.dumps(results, indent=1, default=str), encoding="utf-8")
+    (RESULTS / f"{args.output}.md").write_text(report, encoding="utf-8")
+    (RESULTS / f"{args.output}.json").write_text(json.dumps(results, indent=1, default=str),
+                                                 encoding="utf-8")
     print("\n" + report)
     return 0
 
