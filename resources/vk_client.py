@@ -45,6 +45,9 @@ GROUPS_PER_CALL = 500
 POSTS_PER_CALL = 100
 PAGE = 100  # wall.get and wall.getComments count maximum
 THREAD_PREVIEW = 10  # thread_items_count maximum
+# Pages of one comment level requested ahead of its announced size; reading on past them
+# still follows the short-page rule, so a wrong count costs requests, never comments.
+PAGES_AHEAD = 50
 DEFAULT_GROUP_FIELDS = (
     "members_count,activity,description,verified,status,site,wall,age_limits,counters"
 )
@@ -406,6 +409,7 @@ class _CommentsTask:
     post_id: int
     comment_id: int | None  # None: the post's top level; else that comment's reply branch
     offset: int
+    reads_on: bool = True  # the last page requested of its level: a full page asks for more
 
     def params(self, owner_id: int) -> dict:
         params = {
@@ -417,6 +421,16 @@ class _CommentsTask:
         else:
             params["comment_id"] = self.comment_id
         return params
+
+
+def _level_pages(post_id: int, comment_id: int | None, start: int,
+                 announced: int | None) -> list[_CommentsTask]:
+    """The pages of a comment level from `start` to its announced size, requested together
+    rather than one after another: a post with 2,000 comments is 20 pages, and read in turn
+    they would hold 20 requests that each carry little else."""
+    offsets = range(start, max(start + PAGE, announced or 0), PAGE)[:PAGES_AHEAD]
+    return [_CommentsTask(post_id, comment_id, offset, reads_on=offset == offsets[-1])
+            for offset in offsets]
 
 
 class VkClient:
@@ -471,6 +485,13 @@ class VkClient:
         calls. Stop errors (VkConfigError, VkQuotaExhausted) and transport failures that
         outlast the retries are raised.
         """
+        return self._execute(calls, EXECUTE_LIMIT)[0]
+
+    def _execute(
+        self, calls: Sequence[tuple[str, Mapping[str, Any]]], batch_size: int
+    ) -> tuple[list[Any], int]:
+        """`execute` starting at `batch_size` calls per request; also returns the batch size
+        VK accepted, so a caller sending many rounds doesn't pay for a split every round."""
         calls = [(m, dict(p)) for m, p in calls]
         for method, _ in calls:
             if not _METHOD_NAME.match(method):
@@ -479,7 +500,6 @@ class VkClient:
         attempts = [0] * len(calls)
         ready = deque(range(len(calls)))
         delayed: list[tuple[float, int]] = []  # (not before, slot), a heap
-        batch_size = EXECUTE_LIMIT
         while ready or delayed:
             now = time.monotonic()
             while delayed and delayed[0][0] <= now:
@@ -504,7 +524,7 @@ class VkClient:
                     heapq.heappush(delayed, (time.monotonic() + delay, slot))
                 else:
                     results[slot] = outcome.value if isinstance(outcome, _Settled) else outcome
-        return results
+        return results, batch_size
 
     # -------------------------------------------------------------- helpers
     def resolve_groups(
@@ -588,20 +608,22 @@ class VkClient:
     ) -> dict[int, CommentsResult]:
         """Every comment of each post, all reply branches included, deduplicated by id.
 
-        Work is batched across posts: the first pages of up to 25 posts go in one execute,
-        then all further pages and reply branches found so far, 25 per request. Pages are
+        Work is batched across posts through one queue: every execute request is filled with 25
+        pages, further pages and reply branches joining the first pages of posts not yet read,
+        so only the last request of a call goes out part-empty. Pages are
         read with sort=asc (new comments append, so offsets hold still) until a short page;
         `count` fields are not trusted as loop bounds. A post whose comments cannot be read
         (e.g. closed, 212) gets its typed error; stop errors are raised.
         """
         results = {pid: CommentsResult() for pid in post_ids}
         found: dict[int, dict[int, dict]] = {pid: {} for pid in results}
-        tasks = [_CommentsTask(pid, None, 0) for pid in results]
-        while tasks:
-            outcomes = self.execute(
-                [("wall.getComments", task.params(owner_id)) for task in tasks]
+        pending = deque(_CommentsTask(pid, None, 0) for pid in results)
+        batch_size = EXECUTE_LIMIT
+        while pending:
+            tasks = [pending.popleft() for _ in range(min(batch_size, len(pending)))]
+            outcomes, batch_size = self._execute(
+                [("wall.getComments", task.params(owner_id)) for task in tasks], batch_size
             )
-            next_tasks: list[_CommentsTask] = []
             for task, outcome in zip(tasks, outcomes):
                 result = results[task.post_id]
                 if isinstance(outcome, (VkConfigError, VkQuotaExhausted)):
@@ -615,13 +637,14 @@ class VkClient:
                         found[task.post_id][comment["id"]] = comment
                     thread = item.get("thread")
                     if task.comment_id is None and isinstance(thread, Mapping):
-                        if (thread.get("count") or 0) > len(thread.get("items") or []):
-                            next_tasks.append(_CommentsTask(task.post_id, item["id"], 0))
-                if len(page.items) >= PAGE:
-                    next_tasks.append(
-                        _CommentsTask(task.post_id, task.comment_id, task.offset + len(page.items))
-                    )
-            tasks = next_tasks
+                        replies = thread.get("count") or 0
+                        if replies > len(thread.get("items") or []):
+                            pending.extend(_level_pages(task.post_id, item["id"], 0, replies))
+                if task.reads_on and len(page.items) >= PAGE:
+                    pending.extend(_level_pages(
+                        task.post_id, task.comment_id, task.offset + len(page.items),
+                        page.current_level_count,
+                    ))
         for pid, result in results.items():
             result.items = [found[pid][cid] for cid in sorted(found[pid])]
         return results

@@ -136,6 +136,28 @@ def test_get_comments_of_a_hot_post_pages_and_follows_every_branch(serve, make_c
     assert len(set(ids(results[post_ids[0]].items))) == len(results[post_ids[0]].items)
 
 
+def test_pages_of_a_long_level_share_requests_instead_of_following_one_another(
+    serve, make_client
+):
+    """A 1,000-comment post read page after page would take a request per page; asked for
+    together, its pages and branches fill requests of 25 and the read is a few requests deep."""
+    world = World(seed=9, n_groups=1, posts_per_day=1, days=1, hot_post_share=1.0,
+                  max_comments=3000, comments_closed_share=0, **NO_SPECIALS)
+    server = serve(world)
+    client = make_client(server)
+    gid = world.group_ids()[0]
+    [post_id] = ids(world.posts(gid))
+    truth = world.comments(gid, post_id)
+    tree = world.comment_tree(gid, post_id)
+    assert len(tree.tops) > 500 and any(len(r) > 10 for r in tree.replies.values())
+    results = client.get_comments(-gid, [post_id])
+    assert results[post_id].items == truth
+    calls = server.counters.method_calls["wall.getComments"]
+    pages_one_after_another = math.ceil((len(tree.tops) + 1) / 100)
+    assert server.counters.http_requests <= math.ceil(calls / 25) + 2
+    assert server.counters.http_requests < pages_one_after_another / 2
+
+
 def test_get_comments_takes_new_comments_on_a_second_pass(server, client, world):
     gid = world.group_ids("open")[0]
     post = next(p for p in world.posts(gid) if p["comments"]["can_post"])
