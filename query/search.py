@@ -11,6 +11,11 @@ A search is answered by the cheapest of three tiers that can answer it exactly:
    walking a time index backwards (common words, within a group or not) or by gathering and
    sorting (everything in between).
 
+Which tier to try first comes from the planner's statistics of the words (read a few times an
+hour): the probe of tier 1 costs a millisecond across every monthly partition, wasted on a
+word too rare to fill a page from the newest comments, so a rare word goes straight to tier 2.
+Without statistics (a table not yet analysed) every tier is tried in turn.
+
 Tiers 1 and 2 run as prepared statements with generic plans: their shape is fixed by their
 SQL, and planning a query over every monthly partition costs several milliseconds, more than
 answering it. Tier 3 is planned every time, because there the parameters decide the plan.
@@ -22,9 +27,10 @@ millions of rows, and a person reading ranked results wants the best recent ones
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
@@ -51,9 +57,15 @@ ORDERS = ("newest", "relevance")
 TIERS = ("recent", "few", "planned")
 # Word matches tier 2 reads at most before handing over to the planned query.
 GATHER_CAP = 2_000
+# The newest comments tier 1 looks at (the LIMIT in search_comments_recent.sql).
+RECENT_ROWS = 300
 # Matches among the newest 300 comments (a sixth) that make a word common: it then has more
 # than GATHER_CAP matches in any table worth a benchmark, and tier 2 is skipped.
 DENSE_MATCHES = 51
+# How long the words' statistics are trusted before they are read again; they change only
+# when autovacuum analyses a partition.
+STATISTICS_SECONDS = 300.0
+LEXEME_CACHE_SIZE = 1_000
 RELEVANCE_WINDOW = 5_000
 # websearch_to_tsquery takes any text; past this many characters a "query" is a pasted text,
 # and every extra word costs a GIN lookup in every partition.
@@ -150,9 +162,13 @@ def _answer(conn, terms: SearchTerms, params: dict, order: str) -> tuple[str, li
     """(the tier that answered, its rows): the first of TIERS able to answer exactly."""
     if terms.words:
         with _generic_plans(conn):
-            dense = False
+            share = word_share(conn, terms.words)
+            # Matches among the newest comments the statistics expect (None: unknown).
+            expected = None if share is None else share * RECENT_ROWS
+            dense = expected is not None and expected >= DENSE_MATCHES
             # A post's or an author's comments are few: the newest comments overall say nothing.
-            if "recent" in TIERS and params["post_id"] is None and params["author_id"] is None:
+            if ("recent" in TIERS and params["post_id"] is None and params["author_id"] is None
+                    and (expected is None or (order == "newest" and expected >= params["limit"]))):
                 probe = "search_comments_recent" if params["group_id"] is None \
                     else "search_comments_recent_in_group"
                 recent = conn.execute(load_sql(probe), {
@@ -162,11 +178,58 @@ def _answer(conn, terms: SearchTerms, params: dict, order: str) -> tuple[str, li
                     return "recent", recent[: params["limit"]]
                 dense = len(recent) >= DENSE_MATCHES
             # A word dense among the newest comments has more matches than the cap anyway.
+            few = None
             if "few" in TIERS and not dense:
-                few = conn.execute(load_sql("search_comments_few"), params, prepare=True).fetchall()
-                if not few[0]["deferred"]:
-                    return "few", [row for row in few if row["comment_id"] is not None]
+                # Read after the block: the RESET goes out with it, in one round trip.
+                few = conn.execute(load_sql("search_comments_few"), params, prepare=True)
+        if few is not None:
+            rows = few.fetchall()
+            if not rows[0]["deferred"]:
+                return "few", [row for row in rows if row["comment_id"] is not None]
     return "planned", conn.execute(load_sql("search_comments"), params, prepare=False).fetchall()
+
+
+@dataclass
+class _WordStatistics:
+    read_at: float
+    shares: dict[str, float] | None  # lexeme -> share of comments; None: none analysed yet
+    # Search text -> its lexemes: the pages of one search repeat its words.
+    lexemes: dict[str, list[str]] = field(default_factory=dict)
+
+
+_statistics: dict[tuple, _WordStatistics] = {}
+
+
+def word_share(conn: psycopg.Connection, words: str) -> float | None:
+    """The share of comments holding all of `words`, as the statistics of the analysed monthly
+    partitions estimate it (the rarest word's share; 0 for a word too rare to be counted
+    there). None when there are no statistics yet or the words hold no lexeme."""
+    statistics = _word_statistics(conn)
+    lexemes = statistics.lexemes.get(words)
+    if lexemes is None:
+        lexemes = conn.execute(load_sql("search_lexemes"), {"words": words}).fetchone()["lexemes"]
+        if len(statistics.lexemes) >= LEXEME_CACHE_SIZE:
+            statistics.lexemes.clear()
+        statistics.lexemes[words] = lexemes
+    if statistics.shares is None or not lexemes:
+        return None
+    return min(statistics.shares.get(lexeme, 0.0) for lexeme in lexemes)
+
+
+def _word_statistics(conn: psycopg.Connection) -> _WordStatistics:
+    key = (conn.info.host, conn.info.port, conn.info.dbname)
+    cached = _statistics.get(key)
+    if cached is not None and time.monotonic() - cached.read_at < STATISTICS_SECONDS:
+        return cached
+    weighted: dict[str, float] = {}
+    rows = 0.0
+    for partition in conn.execute(load_sql("search_word_statistics")).fetchall():
+        rows += partition["rows"]
+        for lexeme, share in zip(partition["lexemes"] or [], partition["shares"] or []):
+            weighted[lexeme] = weighted.get(lexeme, 0.0) + share * partition["rows"]
+    shares = {lexeme: total / rows for lexeme, total in weighted.items()} if rows else None
+    _statistics[key] = cached = _WordStatistics(time.monotonic(), shares)
+    return cached
 
 
 def _bounds(position: dict, until: datetime | None) -> dict:
@@ -204,7 +267,7 @@ def _item(row: dict, order: str) -> dict:
 
 @contextmanager
 def _generic_plans(conn: psycopg.Connection) -> Iterator[None]:
-    # Pipelined: the SET travels with the first query, and the RESET waits for no answer.
+    # Pipelined: the SET travels with the first query and the RESET with the last one.
     with conn.pipeline():
         conn.execute(load_sql("search_generic_plans"))
         try:

@@ -132,6 +132,14 @@ def rows(db: psycopg.Connection) -> RowFactory:
     return RowFactory(db)
 
 
+@pytest.fixture(autouse=True)
+def fresh_word_statistics(monkeypatch):
+    """Search reads the words' statistics once in a while; a test reads its own database's."""
+    from query import search
+
+    monkeypatch.setattr(search, "_statistics", {})
+
+
 @pytest.fixture(autouse=True, scope="session")
 def no_internet():
     """No test reaches beyond this machine: name lookups of anything but loopback fail at once

@@ -230,6 +230,36 @@ def test_ids_beyond_bigint_are_refused_before_the_database(db):
         search_comments(db, "погода", group_id=2**70)
 
 
+def test_statistics_send_a_rare_word_past_the_newest_comments_probe(db, corpus, monkeypatch):
+    for n in range(200):
+        text = "погода " + ("криптограф" if n in (17, 170) else f"слово{n}") if n % 4 else f"другое {n}"
+        corpus(1, 10, 100 + n, at(6, n % 24, n % 60), text)
+    statements = []
+    real_load_sql = search_module.load_sql
+    monkeypatch.setattr(search_module, "load_sql",
+                        lambda name: statements.append(name) or real_load_sql(name))
+
+    # Not analysed yet: every tier is tried in turn.
+    assert search_module.word_share(db, "криптографы") is None
+    assert ids(search_comments(db, "криптографы", limit=20)) == [(1, 117), (1, 270)]
+    assert "search_comments_recent" in statements
+
+    db.execute("ANALYZE vk.comments")
+    monkeypatch.setattr(search_module, "_statistics", {})
+    assert 0.7 < search_module.word_share(db, "погода") < 0.8
+    assert search_module.word_share(db, "криптографы") < 0.02
+    assert search_module.word_share(db, "погода криптографы") < 0.02
+    statements.clear()
+    page = search_comments(db, "криптографы", limit=20)
+    assert (ids(page), page.plan) == ([(1, 117), (1, 270)], "few")
+    assert "search_comments_recent" not in statements
+    assert search_comments(db, "погода", limit=20).plan == "recent"
+    # Common enough to rank, by the statistics alone: straight to the planned tier.
+    statements.clear()
+    assert search_comments(db, "погода", order="relevance", limit=20).plan == "planned"
+    assert statements.count("search_comments_recent") == statements.count("search_comments_few") == 0
+
+
 def test_searching_leaves_the_connection_as_it_was(database, corpus):
     corpus(1, 10, 11, at(6), "погода")
     with database.connection() as conn:  # pooled, in a transaction, as assets hold them

@@ -1,0 +1,15 @@
+-- The planner's statistics of the words in comments: for each analysed monthly partition of
+-- vk.comments (autovacuum keeps these; the partitioned table itself has none unless analysed
+-- by hand), its rows and its most common lexemes with the share of its comments holding each.
+-- query/search.py reads this a few times an hour to tell a common word from a rare one
+-- without asking the index.
+SELECT p.reltuples AS rows,
+       s.most_common_elems::text::text[] AS lexemes,
+       s.most_common_elem_freqs AS shares
+FROM pg_inherits AS i
+JOIN pg_class AS p ON p.oid = i.inhrelid
+JOIN pg_namespace AS n ON n.oid = p.relnamespace
+JOIN pg_stats AS s
+  ON s.schemaname = n.nspname AND s.tablename = p.relname AND s.attname = 'search'
+WHERE i.inhparent = 'vk.comments'::regclass
+  AND p.reltuples > 0;
