@@ -9,6 +9,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from dagster import (
+    AssetKey,
+    DagsterEventType,
+    DagsterInstance,
     DagsterRunStatus,
     DefaultSensorStatus,
     RunRequest,
@@ -32,6 +35,7 @@ UPLOADS_DIR = Path(os.environ.get("VK_UPLOADS_DIR", DATA_DIR / "uploads"))
 UPLOAD_SETTLE_SECONDS = float(os.environ.get("VK_UPLOAD_SETTLE_SECONDS", "10"))
 # Days of history loaded for communities an upload adds.
 NEW_GROUP_HISTORY_DAYS = int(os.environ.get("VK_NEW_GROUP_HISTORY_DAYS", "30"))
+GROUPS = AssetKey("groups")
 PARTIAL_SUFFIXES = (".part", ".tmp", ".crdownload", ".partial", ".swp")
 REMEMBERED_UPLOADS = 2000
 
@@ -93,8 +97,9 @@ def group_upload_sensor(context: SensorEvaluationContext):
 
 
 @run_status_sensor(
+    # Every job of the code location: `groups` is also materialized from its asset page, in
+    # Dagster's own asset job, and those communities need their history as much.
     run_status=DagsterRunStatus.SUCCESS,
-    monitored_jobs=[refresh_groups_job, collect_job],
     request_job=posts_and_comments_job,
     default_status=DefaultSensorStatus.RUNNING,
     description=f"When a run adds communities, load their last {NEW_GROUP_HISTORY_DAYS} days of "
@@ -102,6 +107,8 @@ def group_upload_sensor(context: SensorEvaluationContext):
 )
 def new_groups_history_sensor(context: RunStatusSensorContext, database: PostgresResource):
     run = context.dagster_run
+    if not _materialized(context.instance, run.run_id, GROUPS):
+        return SkipReason(f"run {run.run_id} did not materialize {GROUPS.to_user_string()}")
     record = context.instance.get_run_record_by_id(run.run_id)
     new_ids = [row["group_id"] for row in database.fetch_all("groups_created_between", {
         "start": datetime.fromtimestamp(record.start_time, ZoneInfo("UTC")),
@@ -119,6 +126,12 @@ def new_groups_history_sensor(context: RunStatusSensorContext, database: Postgre
                             for asset in ("posts", "comments")}},
         tags={**range_tags(first, last), "vk/new_communities": str(len(new_ids))},
     )
+
+
+def _materialized(instance: DagsterInstance, run_id: str, key: AssetKey) -> bool:
+    records = instance.get_records_for_run(
+        run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION).records
+    return any(record.event_log_entry.dagster_event.asset_key == key for record in records)
 
 
 def _mirror_sensor(status: DagsterRunStatus):

@@ -8,10 +8,13 @@ import pytest
 from dagster import (
     DagsterEventType,
     build_run_status_sensor_context,
+    materialize,
     build_schedule_context,
     build_sensor_context,
 )
 
+from assets.groups import groups
+from assets.posts import posts
 from pipelines import sensors
 from pipelines.definitions import defs
 from pipelines.schedules import REFRESH_DAYS, daily_groups_refresh, daily_posts_and_comments
@@ -83,34 +86,56 @@ def test_a_binary_upload_is_refused_recorded_and_moved_aside_without_failing(
 
 def test_new_communities_get_their_history_and_only_they(uploads, db, database, dagster_instance):
     world = World(seed=4, n_groups=5, start=datetime(2026, 11, 1, tzinfo=UTC), days=3)
+    refresh_groups = defs.resolve_job_def("refresh_groups")
     with StandInServer(world) as server:
         vk = VkApiResource(token=server.token, base_url=server.base_url, requests_per_second=1000)
         upload = drop(uploads, "new.txt", "\n".join(str(g) for g in world.group_ids("open")).encode())
-        run = defs.resolve_job_def("refresh_groups").execute_in_process(
+        run = refresh_groups.execute_in_process(
             instance=dagster_instance,
             run_config={"ops": {"groups": {"config": {"upload_paths": [str(upload)]}}}},
             resources={"database": database, "vk": vk})
-    dagster_run = dagster_instance.get_run_by_id(run.run_id)
-    event = dagster_instance.get_records_for_run(
-        run.run_id, of_type=DagsterEventType.RUN_SUCCESS).records[0].event_log_entry.dagster_event
-    context = build_run_status_sensor_context(
-        sensor_name=new_groups_history_sensor.name, dagster_event=event,
-        dagster_instance=dagster_instance, dagster_run=dagster_run, resources={"database": database})
-    request = new_groups_history_sensor(context)
-    communities = request.run_config["ops"]["posts"]["config"]["communities"]
-    assert sorted(map(int, communities)) == sorted(world.group_ids("open"))
-    start = date.fromisoformat(request.tags["dagster/asset_partition_range_start"])
-    end = date.fromisoformat(request.tags["dagster/asset_partition_range_end"])
-    assert (end - start).days + 1 == sensors.NEW_GROUP_HISTORY_DAYS
+        request = history_request(dagster_instance, run.run_id, database)
+        communities = request.run_config["ops"]["posts"]["config"]["communities"]
+        assert sorted(map(int, communities)) == sorted(world.group_ids("open"))
+        start = date.fromisoformat(request.tags["dagster/asset_partition_range_start"])
+        end = date.fromisoformat(request.tags["dagster/asset_partition_range_end"])
+        assert (end - start).days + 1 == sensors.NEW_GROUP_HISTORY_DAYS
 
-    # Run again with nothing new: nothing is requested.
-    again = defs.resolve_job_def("refresh_groups").execute_in_process(
-        instance=dagster_instance, resources={"database": database, "vk": vk}, raise_on_error=False)
-    again_run = dagster_instance.get_run_by_id(again.run_id)
+        # Run again with nothing new: nothing is requested.
+        again = refresh_groups.execute_in_process(
+            instance=dagster_instance, resources={"database": database, "vk": vk})
+    assert "added no communities" in history_request(
+        dagster_instance, again.run_id, database).skip_message
+
+
+def history_request(instance, run_id, database):
+    event = instance.get_records_for_run(
+        run_id, of_type=DagsterEventType.RUN_SUCCESS).records[0].event_log_entry.dagster_event
     context = build_run_status_sensor_context(
-        sensor_name=new_groups_history_sensor.name, dagster_event=event,
-        dagster_instance=dagster_instance, dagster_run=again_run, resources={"database": database})
-    assert "added no communities" in new_groups_history_sensor(context).skip_message
+        sensor_name=new_groups_history_sensor.name, dagster_event=event, dagster_instance=instance,
+        dagster_run=instance.get_run_by_id(run_id), resources={"database": database})
+    return new_groups_history_sensor(context)
+
+
+def test_groups_materialized_from_the_asset_page_get_their_history_too(
+        db, database, dagster_instance):
+    """The UI's Materialize button runs an asset job of Dagster's own, not refresh_groups."""
+    world = World(seed=6, n_groups=3, start=datetime(2026, 11, 1, tzinfo=UTC), days=2)
+    with StandInServer(world) as server:
+        vk = VkApiResource(token=server.token, base_url=server.base_url, requests_per_second=1000)
+        refs = [str(g) for g in world.group_ids("open")]
+        run = materialize([groups], instance=dagster_instance,
+                          run_config={"ops": {"groups": {"config": {"references": refs}}}},
+                          resources={"database": database, "vk": vk})
+        request = history_request(dagster_instance, run.run_id, database)
+        assert sorted(request.run_config["ops"]["comments"]["config"]["communities"]) == sorted(refs)
+
+        # A run that loads posts adds no communities and is not even looked into.
+        loaded = materialize([posts], instance=dagster_instance, partition_key="2026-11-01",
+                             resources={"database": database, "vk": vk})
+    assert loaded.success
+    skipped = history_request(dagster_instance, loaded.run_id, database)
+    assert "did not materialize groups" in skipped.skip_message
 
 
 def test_the_nightly_schedule_loads_yesterday_and_refreshes_the_days_before():
