@@ -1,5 +1,7 @@
 """The benchmark results as markdown: machine and command, targets met or missed, details."""
 
+from pathlib import Path
+
 SELECTIVE_P95_MS = 5.0
 BROAD_NEWEST_P95_MS = 50.0
 BROAD_RANKED_P95_MS = 300.0
@@ -127,7 +129,7 @@ def _search(results: dict) -> list[str]:
     corpus = results["corpus"]
     lines = ["## 3. Search latency", "",
              f"{corpus['comments']:,} comments of {corpus['communities']} communities in "
-             f"{corpus['partitions']} monthly partitions ({corpus['table_gib']:.1f} GiB with indexes; "
+             f"{corpus['partitions']} monthly partitions ({float(corpus['table_gib']):.1f} GiB with indexes; "
              f"made in {corpus['seconds']:.0f} s): the broad "
              f"word in {corpus['broad_matches']:,} of them, the rare one in {corpus['rare_matches']}. "
              "Pages of 50 through `query.search_comments`, warm.", "",
@@ -185,3 +187,27 @@ def _plans(results: dict) -> list[str]:
     for title, how, plan in results["plans"]:
         lines += [f"### {title}", "", f"`{how}`", "", "```", *plan, "```", ""]
     return lines
+
+
+PLANS_START = "<!-- plans: written by `make benchmark` (benchmarks/report.py) -->"
+PLANS_END = "<!-- plans: end -->"
+
+
+def write_plans(readme: Path, results: dict) -> None:
+    """Puts the latest plans between the markers in sql/README.md, where each index is
+    justified, so the justification and the measurement cannot drift apart."""
+    text = readme.read_text(encoding="utf-8")
+    start, end = text.index(PLANS_START) + len(PLANS_START), text.index(PLANS_END)
+    corpus = results["corpus"]
+    machine = results["machine"]
+    lines = [
+        "",
+        f"Measured {results['started_at'][:10]} on the benchmark's corpus: {corpus['comments']:,} "
+        f"comments in {corpus['partitions']} monthly partitions ({float(corpus['table_gib']):.1f} GiB with "
+        f"indexes), {machine['postgresql'].split(' on ')[0]}, {machine['cores']} cores. Plans over "
+        "every partition are cut to their first two partitions' scans.",
+        "",
+        *_plans(results)[2:],  # without its own heading
+        "",
+    ]
+    readme.write_text(text[:start] + "\n".join(lines) + text[end:], encoding="utf-8")

@@ -19,10 +19,11 @@ import psycopg
 
 from benchmarks import corpus, ingest, memory, readme_plans, search_latency, vk_efficiency
 from benchmarks.databases import BENCHMARK_DATABASE, drop, fresh_database
-from benchmarks.report import render
+from benchmarks.report import render, write_plans
 from resources.postgres_server import embedded_server_url, redact
 
 RESULTS = Path(__file__).resolve().parent / "results"
+SQL_README = Path(__file__).resolve().parent.parent / "sql" / "README.md"
 PARTS = ("vk", "memory", "ingest", "search")
 
 
@@ -75,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
     (RESULTS / f"{args.output}.md").write_text(report, encoding="utf-8")
     (RESULTS / f"{args.output}.json").write_text(json.dumps(results, indent=1, default=str),
                                                  encoding="utf-8")
+    if "plans" in results and args.output == "latest":
+        write_plans(SQL_README, results)
     print("\n" + report)
     return 0
 
