@@ -14,7 +14,13 @@ from dagster import (
 )
 
 from assets.tasks import TaskProgress
-from assets.vk_loading import DAILY_VK_LOAD, CommunitiesConfig, GroupOutcomes, load_metadata
+from assets.vk_loading import (
+    DAILY_VK_LOAD,
+    CommunitiesConfig,
+    GroupLoads,
+    GroupOutcomes,
+    load_metadata,
+)
 from assets.vk_rows import COMMENT_COLUMNS, comment_row
 from resources.database import MergeCounts, PostgresResource, copy_rows, load_sql
 from resources.vk import VkApiResource
@@ -50,7 +56,9 @@ def comments(context: AssetExecutionContext, config: CommunitiesConfig, database
         posts = [post for post in conn.execute(load_sql("posts_for_comments"),
                                                {"start": window.start, "end": window.end})
                  if post["group_id"] in groups]
-    outcomes = GroupOutcomes(TaskProgress(database, context, units=len({p["group_id"] for p in posts})))
+    loads = GroupLoads(context, "comments")
+    outcomes = GroupOutcomes(TaskProgress(database, context, units=len({p["group_id"] for p in posts})),
+                             loaded_before=loads.done(database))
     for group_id, group_posts in groupby(posts, key=lambda post: post["group_id"]):
         if not outcomes.may_call_vk(groups[group_id]):
             continue
@@ -83,6 +91,8 @@ def comments(context: AssetExecutionContext, config: CommunitiesConfig, database
                 "statuses": [status for status, _ in statuses.values()],
                 "reasons": [reason for _, reason in statuses.values()],
             })
+            if group_id in outcomes.complete_group_ids():
+                loads.record(conn, [group_id])
     metadata = load_metadata(counts, outcomes, client, started, flagged_deleted=vanished,
                              posts=len(posts), posts_with_comments_closed=closed)
     context.log.info(f"comments {window.start:%Y-%m-%d}..{window.end:%Y-%m-%d}: {outcomes.summary()}")

@@ -15,7 +15,13 @@ from dagster import (
 
 from assets.partitions import PARTITIONS_TIMEZONE
 from assets.tasks import TaskProgress
-from assets.vk_loading import DAILY_VK_LOAD, CommunitiesConfig, GroupOutcomes, load_metadata
+from assets.vk_loading import (
+    DAILY_VK_LOAD,
+    CommunitiesConfig,
+    GroupLoads,
+    GroupOutcomes,
+    load_metadata,
+)
 from assets.vk_rows import POST_COLUMNS, post_row
 from resources.database import MergeCounts, PostgresResource, copy_rows, load_sql
 from resources.vk import VkApiResource
@@ -40,7 +46,9 @@ def posts(context: AssetExecutionContext, config: CommunitiesConfig, database: P
     started = time.monotonic()
     client = vk.get_client()
     groups = [g for g in database.fetch_all("monitored_groups") if config.selects(g)]
-    outcomes = GroupOutcomes(TaskProgress(database, context, units=len(groups)))
+    loads = GroupLoads(context, "posts")
+    outcomes = GroupOutcomes(TaskProgress(database, context, units=len(groups)),
+                             loaded_before=loads.done(database))
     # The fewest wall.get calls that could have read these posts (100 a page, one page at the
     # least per wall): what the calls spent are measured against, in the metadata.
     wall_get_minimum = 0
@@ -66,6 +74,7 @@ def posts(context: AssetExecutionContext, config: CommunitiesConfig, database: P
         ).rowcount
         gaps = conn.execute(load_sql("check_posts_staged_missing"),
                             {"timezone": PARTITIONS_TIMEZONE}).fetchall()
+        loads.record(conn, outcomes.complete_group_ids())
     metadata = load_metadata(counts, outcomes, client, started, flagged_vanished=vanished,
                              wall_get_minimum=wall_get_minimum)
     context.log.info(f"posts {window.start:%Y-%m-%d}..{window.end:%Y-%m-%d}: {outcomes.summary()}")

@@ -14,12 +14,21 @@ from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from dagster import Backoff, Config, Failure, Jitter, MetadataValue, RetryPolicy
+import psycopg
+from dagster import (
+    AssetExecutionContext,
+    Backoff,
+    Config,
+    Failure,
+    Jitter,
+    MetadataValue,
+    RetryPolicy,
+)
 from pydantic import Field
 
 from assets.group_references import parse_reference
 from assets.partitions import daily_partitions, month_backfill_policy
-from resources.database import MergeCounts
+from resources.database import MergeCounts, PostgresResource, load_sql
 from resources.vk import VkConfigError, VkError, VkQuotaExhausted, VkRetryLater, VkSkipOwner
 
 # Dagster's own retry for a run that ended with transient VK failures: the client already
@@ -68,17 +77,39 @@ class Attempt:
     rows: list = field(default_factory=list)
 
 
-class GroupOutcomes:
-    """Outcome of each community in one load: loaded, skipped, failed or not attempted."""
+class GroupLoads:
+    """The communities a run has loaded for an asset and its days (vk.group_loads): Dagster's
+    retry of a step, or a re-execution from failure, reads only the others again."""
 
-    def __init__(self, progress=None) -> None:
+    def __init__(self, context: AssetExecutionContext, asset: str) -> None:
+        window = context.partition_time_window
+        self.params = {"root_run_id": context.run.root_run_id or context.run_id, "asset": asset,
+                       "start": window.start, "end": window.end}
+
+    def done(self, database: PostgresResource) -> set[int]:
+        return {row["group_id"] for row in database.fetch_all("group_loads_done", self.params)}
+
+    def record(self, conn: psycopg.Connection, group_ids: list[int]) -> None:
+        """In the transaction that stores the groups' rows: recorded if and only if stored."""
+        conn.execute(load_sql("group_loads_record"), {**self.params, "group_ids": group_ids})
+
+
+class GroupOutcomes:
+    """Outcome of each community in one load: loaded, loaded before (by an earlier attempt of
+    the run), skipped, failed or not attempted."""
+
+    def __init__(self, progress=None, loaded_before: set[int] = frozenset()) -> None:
         self.progress = progress  # assets.tasks.TaskProgress of the run, told of each outcome
+        self.loaded_before = loaded_before
         self.outcome: dict[int, str] = {}
         self.reason: dict[int, str] = {}
         self.stopped_by: VkError | None = None
 
     def may_call_vk(self, group: dict) -> bool:
         group_id = group["group_id"]
+        if group_id in self.loaded_before:
+            self._record(group_id, "loaded_before", "loaded by an earlier attempt of this run")
+            return False
         if self.stopped_by is not None:
             self._record(group_id, "not_attempted", f"run stopped: {self.stopped_by}")
             return False

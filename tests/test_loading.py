@@ -6,11 +6,21 @@ import math
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from dagster import materialize
+from dagster import (
+    AssetSelection,
+    Definitions,
+    EnvVar,
+    ReexecutionOptions,
+    define_asset_job,
+    execute_job,
+    materialize,
+    reconstructable,
+)
 
 from assets.comments import comments
 from assets.groups import groups
 from assets.posts import posts
+from resources.database import PostgresResource
 from resources.vk import VkApiResource
 from vk_standin.faults import ALL_FAULTS
 from vk_standin.server import StandInServer
@@ -177,6 +187,63 @@ def test_quota_exhaustion_keeps_what_was_loaded_and_a_later_run_completes(
     server.set_daily_quota("wall.get", None)
     assert run([posts], database, vk, dagster_instance, tags=range_tags(FIRST_DAY, LAST_DAY)).success
     assert loaded_posts(db) == truth_posts(world)
+
+
+def posts_and_comments_job():
+    """posts and comments as the code location runs them, on the test's database and stand-in
+    (named by environment): re-execution needs a job Dagster can rebuild by name."""
+    return Definitions(
+        assets=[groups, posts, comments],
+        jobs=[define_asset_job("posts_and_comments", AssetSelection.assets(posts, comments))],
+        resources={
+            "database": PostgresResource(database_url=EnvVar("VK_TEST_DATABASE_URL")),
+            "vk": VkApiResource(token=EnvVar("VK_TEST_TOKEN"), base_url=EnvVar("VK_TEST_BASE_URL"),
+                                requests_per_second=1000, timeout_seconds=2.0,
+                                backoff_base_seconds=0.01),
+        },
+    ).resolve_job_def("posts_and_comments")
+
+
+def test_re_execution_after_the_quota_ran_out_reads_only_what_the_run_had_not_loaded(
+        db, database, vk, dagster_instance, world, server, upload_all_groups, monkeypatch):
+    monkeypatch.setenv("VK_TEST_DATABASE_URL", database.database_url)
+    monkeypatch.setenv("VK_TEST_TOKEN", server.token)
+    monkeypatch.setenv("VK_TEST_BASE_URL", server.base_url)
+    run([groups], database, vk, dagster_instance,
+        run_config={"ops": {"groups": {"config": {"upload_paths": [upload_all_groups]}}}})
+    job = reconstructable(posts_and_comments_job)
+    tags = range_tags(FIRST_DAY, LAST_DAY)
+    server.set_daily_quota("wall.get", 8)
+    with execute_job(job, instance=dagster_instance, tags=tags) as failed:
+        assert not failed.success
+    loaded_first = {group_id for group_id, _ in loaded_posts(db)}
+    assert 0 < len(loaded_first) < len({group_id for group_id, _ in truth_posts(world)})
+    # The communities whose walls it read to the end.
+    finished = {row["group_id"] for row in db.execute(
+        "SELECT group_id FROM vk.group_loads WHERE root_run_id = %s AND asset = 'posts'",
+        [failed.run_id])}
+
+    server.reset_quotas()
+    server.set_daily_quota("wall.get", None)
+    server.reset_counters()
+    with execute_job(job, instance=dagster_instance, tags=tags, reexecution_options=(
+            ReexecutionOptions.from_failure(failed.run_id, dagster_instance))) as resumed:
+        assert resumed.success
+        outcomes = resumed.asset_materializations_for_node("posts")[0].metadata[
+            "groups_by_outcome"].value
+    assert loaded_posts(db) == truth_posts(world)
+    assert loaded_comments(db) == truth_comments(world)
+    # Walls the first run read to the end are not read again; the one the quota cut short is.
+    read_again = {-owner for method, owner in server.counters.calls_by_owner if method == "wall.get"}
+    assert finished and read_again and not finished & read_again
+    assert len(loaded_first - finished) <= 1
+    assert outcomes["loaded_before"] == len(finished)
+    # A new run of the same days is a refresh: it reads every wall again.
+    server.reset_counters()
+    with execute_job(job, instance=dagster_instance, tags=tags) as refresh:
+        assert refresh.success
+        assert "loaded_before" not in refresh.asset_materializations_for_node("posts")[0].metadata[
+            "groups_by_outcome"].value
 
 
 def test_a_ninety_day_backfill_reads_each_wall_page_about_once(db, database, dagster_instance, tmp_path):

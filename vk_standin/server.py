@@ -48,15 +48,20 @@ class Counters:
             self.errors: Counter[int] = Counter()  # VK error codes answered, sub-calls included
             self.faults: Counter[str] = Counter()  # injected faults by kind
             self.requests_by_token: Counter[str] = Counter()
+            # (method, owner_id) of the calls that name an owner: which walls were read.
+            self.calls_by_owner: Counter[tuple[str, int]] = Counter()
 
     def request(self, token: str) -> None:
         with self._lock:
             self.http_requests += 1
             self.requests_by_token[token] += 1
 
-    def call(self, method: str) -> None:
+    def call(self, method: str, owner_id: Any = None) -> None:
         with self._lock:
             self.method_calls[method] += 1
+            if isinstance(owner_id, int) or (isinstance(owner_id, str)
+                                             and owner_id.lstrip("-").isdigit()):
+                self.calls_by_owner[(method, int(owner_id))] += 1
 
     def error(self, code: int) -> None:
         with self._lock:
@@ -255,7 +260,7 @@ class StandInServer:
             return error_envelope(error, method, params)
 
     def _call(self, method: str, params: dict, token: str, version: tuple[int, int]) -> Any:
-        self.counters.call(method)
+        self.counters.call(method, params.get("owner_id"))
         if not self._ledger.spend(token, method):
             raise ApiError(29)
         canned = self._take_canned(method)

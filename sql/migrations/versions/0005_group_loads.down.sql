@@ -1,0 +1,1 @@
+DROP TABLE vk.group_loads;
