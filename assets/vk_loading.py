@@ -83,7 +83,7 @@ class GroupLoads:
 
     def __init__(self, context: AssetExecutionContext, asset: str) -> None:
         window = context.partition_time_window
-        self.params = {"root_run_id": context.run.root_run_id or context.run_id, "asset": asset,
+        self.params = {"root_run_id": context.run.root_run_id or context.run.run_id, "asset": asset,
                        "start": window.start, "end": window.end}
 
     def done(self, database: PostgresResource) -> set[int]:
