@@ -193,11 +193,13 @@ class DagsterUi:
         return result
 
     def backfill_runs(self, backfill_id: str) -> list[dict]:
-        result = self.graphql(RUNS_BY_TAG, {"filter": {"tags": [{"key": "dagster/backfill",
-                                                                  "value": backfill_id}]}})
+        return self.runs_tagged("dagster/backfill", backfill_id)
+
+    def runs_tagged(self, key: str, value: str) -> list[dict]:
+        result = self.graphql(RUNS_BY_TAG, {"filter": {"tags": [{"key": key, "value": value}]}})
         runs = result["runsOrError"]
         if runs["__typename"] != "Runs":
-            raise GraphQLError(f"runs of backfill {backfill_id}: {runs}")
+            raise GraphQLError(f"runs tagged {key}={value}: {runs}")
         for run in runs["results"]:
             run["tags_dict"] = {tag["key"]: tag["value"] for tag in run["tags"]}
         return runs["results"]

@@ -25,6 +25,20 @@ def test_groups_launched_through_graphql_store_every_uploaded_community(dagster_
     assert lines == len(expected)
 
 
+def test_the_daemon_loads_the_history_of_communities_uploaded_from_the_asset_page(dagster_ui,
+                                                                                monitored_groups):
+    # monitored_groups ran `groups` the way the asset page's Materialize button does, in
+    # Dagster's own asset job; the daemon's history sensor answers it with a run of its own.
+    deadline = time.monotonic() + HISTORY_SENSOR_TIMEOUT
+    while not (runs := dagster_ui.runs_tagged("dagster/sensor_name", "new_groups_history_sensor")):
+        assert time.monotonic() < deadline, (
+            f"no history run {HISTORY_SENSOR_TIMEOUT} s after the groups run\n{dagster_ui.log_tail()}")
+        time.sleep(2)
+    assert len(runs) == 1
+    dagster_ui.wait_for_run(runs[0]["runId"])
+    assert runs[0]["tags_dict"]["vk/new_communities"] == str(len(monitored_groups))
+
+
 def test_a_partition_launched_through_graphql_loads_exactly_that_day(dagster_ui, monitored_groups):
     day = date(2025, 6, 15)
     start, end = dagster_ui.day_window(day, day)
@@ -39,6 +53,8 @@ def test_a_partition_launched_through_graphql_loads_exactly_that_day(dagster_ui,
 
 
 YEAR_FIRST, YEAR_LAST = date(2025, 1, 1), date(2025, 12, 31)
+# Run status sensors are evaluated every 30 s by default; the daemon may be busy with others.
+HISTORY_SENSOR_TIMEOUT = 240
 # Measured on two cores: ~200 s of runs when a run executes its steps in one process, ~540 s
 # when every step (asset checks included) starts a process of its own (the default executor),
 # and more than 900 s of that with a benchmark loading the same machine. Bounded, with room.
