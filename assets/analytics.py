@@ -27,6 +27,8 @@ from assets.partitions import PARTITIONS_TIMEZONE
 from resources.database import PostgresResource
 
 POSTS, COMMENTS, GROUPS = AssetKey("posts"), AssetKey("comments"), AssetKey("groups")
+# What every analytics asset shares: where the UI shows it and who answers for it.
+ANALYTICS = dict(group_name="analytics", owners=["team:data-engineering"])
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 # Text length buckets: (label, the longest text in the bucket).
 TEXT_LENGTHS = (("no text", 0), ("1-100", 100), ("101-500", 500), ("501-1000", 1000),
@@ -185,8 +187,7 @@ ER_FORMATS = {"er_post": ".2f", "er_view": ".2f", "avg_er_post": ".2f", "avg_er_
 
 # ---------------------------------------------------------------------------------- assets
 
-@asset(group_name="analytics", deps=[POSTS, GROUPS], kinds={"postgres", "pandas"},
-       owners=["team:data-engineering"],
+@asset(**ANALYTICS, deps=[POSTS, GROUPS], kinds={"postgres", "pandas"},
        description="Engagement of every post of the period: ER post, ER view, text length, "
        "hashtags, attachment types; averages per community and the spread of ER post.")
 def post_engagement(config: AnalyticsPeriod, database: PostgresResource) -> MaterializeResult:
@@ -222,8 +223,7 @@ def post_engagement(config: AnalyticsPeriod, database: PostgresResource) -> Mate
     return MaterializeResult(metadata=metadata)
 
 
-@asset(group_name="analytics", deps=[POSTS, COMMENTS, GROUPS], kinds={"postgres"},
-       owners=["team:data-engineering"],
+@asset(**ANALYTICS, deps=[POSTS, COMMENTS, GROUPS], kinds={"postgres"},
        description="Per community and day: posts, comments, reactions, members and their growth "
        "(from the daily snapshots), ER day with its 7- and 28-day rolling averages.")
 def community_days(config: AnalyticsPeriod, database: PostgresResource) -> MaterializeResult:
@@ -279,8 +279,7 @@ def _community_summary(days: pd.DataFrame) -> pd.DataFrame:
     return totals.sort_values(["posts", "group_id"], ascending=[False, True])
 
 
-@asset(group_name="analytics", deps=[POSTS, GROUPS], kinds={"postgres", "pandas"},
-       owners=["team:data-engineering"],
+@asset(**ANALYTICS, deps=[POSTS, GROUPS], kinds={"postgres", "pandas"},
        description="When to post: average ER post by weekday and hour of publication.")
 def posting_time_heatmap(config: AnalyticsPeriod, database: PostgresResource) -> MaterializeResult:
     posts = post_frame(database, config)
@@ -310,8 +309,7 @@ def posting_time_heatmap(config: AnalyticsPeriod, database: PostgresResource) ->
     return MaterializeResult(metadata=metadata)
 
 
-@asset(group_name="analytics", deps=[POSTS, GROUPS], kinds={"postgres", "pandas"},
-       owners=["team:data-engineering"],
+@asset(**ANALYTICS, deps=[POSTS, GROUPS], kinds={"postgres", "pandas"},
        description="The period's posts with the highest ER post.")
 def top_posts_of_period(config: AnalyticsPeriod, database: PostgresResource) -> MaterializeResult:
     best = top_posts(post_frame(database, config), config.top)
@@ -331,8 +329,7 @@ def top_posts_of_period(config: AnalyticsPeriod, database: PostgresResource) -> 
     return MaterializeResult(metadata=metadata)
 
 
-@asset(group_name="analytics", deps=[POSTS, GROUPS], kinds={"postgres", "pandas"},
-       owners=["team:data-engineering"],
+@asset(**ANALYTICS, deps=[POSTS, GROUPS], kinds={"postgres", "pandas"},
        description="What engages: average ER post and ER view by content type (attachment "
        "types, text, repost) and by text length.")
 def engagement_by_content(config: AnalyticsPeriod, database: PostgresResource) -> MaterializeResult:
@@ -361,8 +358,7 @@ def engagement_by_content(config: AnalyticsPeriod, database: PostgresResource) -
     return MaterializeResult(metadata=metadata)
 
 
-@asset(group_name="analytics", deps=[COMMENTS], kinds={"postgres"},
-       owners=["team:data-engineering"],
+@asset(**ANALYTICS, deps=[COMMENTS], kinds={"postgres"},
        description="The period's most active commenters: comments, posts and communities they "
        "commented on, likes their comments got.")
 def top_commenters(config: AnalyticsPeriod, database: PostgresResource) -> MaterializeResult:
@@ -383,8 +379,7 @@ def top_commenters(config: AnalyticsPeriod, database: PostgresResource) -> Mater
     return MaterializeResult(metadata=metadata)
 
 
-@asset(group_name="analytics", deps=[COMMENTS], kinds={"postgres"},
-       owners=["team:data-engineering"],
+@asset(**ANALYTICS, deps=[COMMENTS], kinds={"postgres"},
        description="The words (stemmed) and hashtags used in most of the period's comments.")
 def comment_terms(config: AnalyticsPeriod, database: PostgresResource) -> MaterializeResult:
     terms = pd.DataFrame(database.fetch_all("analytics_comment_terms", config.params()),

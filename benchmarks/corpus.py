@@ -61,7 +61,7 @@ def build(url: str, corpus: dict | None = None, sessions: int = SESSIONS,
         conn.execute("CHECKPOINT")
         counts = conn.execute(load_query("corpus_counts"), corpus).fetchone()
     figures = {"comments": counts[0], "broad_matches": counts[1], "rare_matches": counts[2],
-               "table_gib": counts[3] / 2**30, "partitions": counts[4],
+               "table_gib": float(counts[3]) / 2**30, "partitions": counts[4],
                "communities": corpus["groups"], "seconds": time.monotonic() - started}
     log(f"corpus: {figures['comments']:,} comments ({figures['table_gib']:.1f} GiB with indexes), "
         f"'{BROAD_WORD}' in {figures['broad_matches']:,}, '{RARE_WORD}' in {figures['rare_matches']}, "

@@ -19,13 +19,12 @@ from typing import Callable
 
 import psycopg
 
+from assets.comments import POSTS_PER_BATCH
 from assets.vk_rows import COMMENT_COLUMNS, POST_COLUMNS, comment_row, post_row, timestamp
 from benchmarks.databases import load_query, run_script
 from resources.database import MergeCounts, PostgresResource, copy_rows, load_sql
 from vk_standin.world import World
 
-# The comments asset stages this many posts' comments per COPY.
-POSTS_PER_BATCH = 100
 WORLD = dict(seed=2026, n_groups=4, start=datetime(2026, 1, 1, tzinfo=UTC), days=30,
              posts_per_day=20.0, mean_comments=170.0, max_comments=3000,
              n_closed=0, n_private=0, n_deleted=0, n_banned=0)

@@ -129,7 +129,7 @@ def _search(results: dict) -> list[str]:
     corpus = results["corpus"]
     lines = ["## 3. Search latency", "",
              f"{corpus['comments']:,} comments of {corpus['communities']} communities in "
-             f"{corpus['partitions']} monthly partitions ({float(corpus['table_gib']):.1f} GiB with indexes; "
+             f"{corpus['partitions']} monthly partitions ({corpus['table_gib']:.1f} GiB with indexes; "
              f"made in {corpus['seconds']:.0f} s): the broad "
              f"word in {corpus['broad_matches']:,} of them, the rare one in {corpus['rare_matches']}. "
              "Pages of 50 through `query.search_comments`, warm.", "",
@@ -203,7 +203,7 @@ def write_plans(readme: Path, results: dict) -> None:
     lines = [
         "",
         f"Measured {results['started_at'][:10]} on the benchmark's corpus: {corpus['comments']:,} "
-        f"comments in {corpus['partitions']} monthly partitions ({float(corpus['table_gib']):.1f} GiB with "
+        f"comments in {corpus['partitions']} monthly partitions ({corpus['table_gib']:.1f} GiB with "
         f"indexes), {machine['postgresql'].split(' on ')[0]}, {machine['cores']} cores. Plans over "
         "every partition are cut to their first two partitions' scans.",
         "",

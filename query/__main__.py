@@ -23,7 +23,7 @@ from psycopg.rows import dict_row
 
 from assets.partitions import PARTITIONS_TIMEZONE
 from query.listings import POST_ORDERS, list_group_posts, list_post_comments
-from query.pages import MAX_LIMIT, CursorError, Page
+from query.pages import MAX_LIMIT, CursorError, Page, check_limit
 from query.search import ORDERS, search_comments
 from resources.postgres_server import application_database_url
 
@@ -62,10 +62,10 @@ def _local_time(text: str) -> datetime:
 
 
 def _limit(text: str) -> int:
-    value = int(text)
-    if not 1 <= value <= MAX_LIMIT:
-        raise argparse.ArgumentTypeError(f"from 1 to {MAX_LIMIT}")
-    return value
+    try:
+        return check_limit(int(text))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"from 1 to {MAX_LIMIT}") from exc
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -3,11 +3,10 @@ engagement."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 
 import psycopg
-
-from datetime import datetime
 
 from query.pages import (
     LATEST,
