@@ -65,6 +65,9 @@ def mirror_run(database: PostgresResource, instance: DagsterInstance, run: Dagst
             "finished_at": (_timestamp(record.end_time) or datetime.now(timezone.utc))
             if status in ("completed", "failed") and record else None,
         })
+        if status in ("completed", "failed"):
+            # A run that ended holds nothing: a lease a killed process left behind goes too.
+            conn.execute(load_sql("run_leases_release_run"), {"run_ids": [run.run_id]})
 
 
 class TaskProgress:

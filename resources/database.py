@@ -10,7 +10,7 @@ from functools import cache
 from pathlib import Path
 
 import psycopg
-from dagster import ConfigurableResource
+from dagster import ConfigurableResource, InitResourceContext
 from psycopg import sql
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
@@ -128,6 +128,24 @@ class PostgresResource(ConfigurableResource):
 
     database_url: str = Field(description="libpq URL of the application database (DATABASE_URL).")
     pool_size: int = Field(default=4, description="Connections kept per process.")
+    lease_renew_seconds: float = Field(
+        default=10.0, description="How often a process working for a run renews its lease.")
+    lease_expiry_seconds: float = Field(
+        default=60.0, description="A run whose lease is older than this is dead: it is failed "
+        "and its pool slots freed (resources/run_leases.py).")
+
+    @contextmanager
+    def yield_for_execution(self, context: InitResourceContext):
+        # Every run opens the database, so every run's processes hold a lease while they work:
+        # a killed one is then found dead by the others (resources/run_leases.py).
+        if context.run is None or context.instance is None:
+            yield self
+            return
+        from resources.run_leases import LeaseTimes, run_lease
+
+        times = LeaseTimes(self.lease_renew_seconds, self.lease_expiry_seconds)
+        with run_lease(self.database_url, context.instance, context.run.run_id, times):
+            yield self
 
     @contextmanager
     def connection(self) -> Iterator[psycopg.Connection]:

@@ -111,10 +111,11 @@ def test_new_communities_get_their_history_and_only_they(uploads, db, database, 
 def history_request(instance, run_id, database):
     event = instance.get_records_for_run(
         run_id, of_type=DagsterEventType.RUN_SUCCESS).records[0].event_log_entry.dagster_event
-    context = build_run_status_sensor_context(
-        sensor_name=new_groups_history_sensor.name, dagster_event=event, dagster_instance=instance,
-        dagster_run=instance.get_run_by_id(run_id), resources={"database": database})
-    return new_groups_history_sensor(context)
+    # `with`: the database resource holds a run lease while it is open (a context manager).
+    with build_run_status_sensor_context(
+            sensor_name=new_groups_history_sensor.name, dagster_event=event, dagster_instance=instance,
+            dagster_run=instance.get_run_by_id(run_id), resources={"database": database}) as context:
+        return new_groups_history_sensor(context)
 
 
 def test_groups_materialized_from_the_asset_page_get_their_history_too(

@@ -96,10 +96,10 @@ def test_run_status_sensors_keep_the_table_live(db, database, dagster_instance):
     success = next(s for s in tasks_mirror_sensors if s.name == "tasks_mirror_success")
     event = dagster_instance.get_records_for_run(
         run.run_id, of_type=DagsterEventType.RUN_SUCCESS).records[0].event_log_entry.dagster_event
-    context = build_run_status_sensor_context(
-        sensor_name=success.name, dagster_event=event, dagster_instance=dagster_instance,
-        dagster_run=run, resources={"database": database})
-    success(context)
+    with build_run_status_sensor_context(
+            sensor_name=success.name, dagster_event=event, dagster_instance=dagster_instance,
+            dagster_run=run, resources={"database": database}) as context:
+        success(context)
     assert [(r["dagster_run_id"], r["status"]) for r in task_rows(db)] == [(run.run_id, "completed")]
 
 
@@ -135,8 +135,8 @@ def test_requested_tasks_become_runs_and_invalid_ones_fail_with_a_reason(db, dat
     # (A range that runs backwards never gets this far: the table refuses it.)
     too_early = insert_request(db, partition_start=date(2020, 1, 1), partition_end=date(2020, 1, 2))
 
-    context = build_sensor_context(instance=dagster_instance, resources={"database": database})
-    result = task_request_sensor(context)
+    with build_sensor_context(instance=dagster_instance, resources={"database": database}) as context:
+        result = task_request_sensor(context)
     assert [r.run_key for r in result.run_requests] == [f"task:{good}"]
     request = result.run_requests[0]
     assert request.tags["dagster/asset_partition_range_start"] == "2026-11-01"
@@ -146,8 +146,9 @@ def test_requested_tasks_become_runs_and_invalid_ones_fail_with_a_reason(db, dat
     assert "partition_start <= partition_end" in failed[too_early]
 
     # The next evaluation starts after the cursor: nothing is launched twice.
-    again = task_request_sensor(build_sensor_context(instance=dagster_instance, cursor=result.cursor,
-                                                     resources={"database": database}))
+    with build_sensor_context(instance=dagster_instance, cursor=result.cursor,
+                              resources={"database": database}) as context:
+        again = task_request_sensor(context)
     assert not getattr(again, "run_requests", None)
 
     # Run it as the daemon would: the requested row follows the run to completion.

@@ -21,6 +21,8 @@ from urllib.parse import parse_qsl, urlsplit
 from vk_standin import methods, vkscript
 from vk_standin.errors import ApiError, error_envelope
 from vk_standin.faults import EXECUTE_ITEM, REQUEST_FAULTS, FaultInjector
+from vk_standin.latency import NONE as NO_LATENCY
+from vk_standin.latency import Latency
 from vk_standin.limits import VK_DAILY_QUOTAS, WINDOW_SECONDS, TokenLedger
 from vk_standin.world import World
 
@@ -89,6 +91,7 @@ class StandInServer:
         host: str = "127.0.0.1",
         port: int = 0,
         execute_max_bytes: int = EXECUTE_MAX_BYTES,
+        latency: Latency = NO_LATENCY,
     ) -> None:
         self.world = world
         self.tokens = list(tokens)
@@ -99,6 +102,7 @@ class StandInServer:
             rps_per_token, VK_DAILY_QUOTAS if daily_quota is None else daily_quota
         )
         self._faults = FaultInjector(fault_rate, fault_kinds, slow_seconds, seed)
+        self.latency = latency
         self._canned: dict[str, deque[dict]] = defaultdict(deque)
         self._canned_lock = threading.Lock()
         self._address = (host, port)
@@ -238,8 +242,11 @@ class StandInServer:
             error = ApiError(13, "response size is too big")
             self.counters.error(error.code)
             data = json.dumps(error_envelope(error, method, params)).encode()
+        delay = self.latency.of(_calls_in(method, params), payload)
         if fault == "slow":
-            time.sleep(self._faults.slow_seconds)
+            delay += self._faults.slow_seconds
+        if delay > 0:
+            time.sleep(delay)
         if fault == "cutoff":
             self._send_cut(handler, data)
             return
@@ -370,6 +377,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
         log.debug("%s " + format, self.address_string(), *args)
+
+
+def _calls_in(method: str, params: dict) -> int:
+    if method != "execute":
+        return 1
+    return max(1, str(params.get("code") or "").count("API."))
 
 
 def _version(raw: Any) -> tuple[int, int]:
