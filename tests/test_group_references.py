@@ -10,15 +10,9 @@ import zipfile
 import openpyxl
 import pytest
 
-from assets.group_references import (
-    GroupReference,
-    InvalidGroupReference,
-    ParsedUpload,
-    UploadLine,
-    UploadRefused,
-    parse_group_file,
-    parse_reference,
-)
+from assets.group_files.decoding import UploadRefused
+from assets.group_files.reading import ParsedUpload, UploadLine, parse_group_file
+from assets.group_files.references import GroupReference, InvalidGroupReference, parse_reference
 
 
 def gid(n: int) -> GroupReference:
