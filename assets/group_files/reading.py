@@ -19,7 +19,6 @@ after that call, so duplicates here are detected per ``GroupReference.key`` only
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -61,9 +60,6 @@ class UploadLine:
 
 @dataclass(frozen=True)
 class ParsedUpload:
-    file_name: str
-    content_hash: str
-    size_bytes: int
     lines: list[UploadLine]
 
     @property
@@ -130,12 +126,7 @@ def parse_group_file(
         raise UploadRefused("the file has only a header row and no communities")
     column = pick_column(data_rows, header)
 
-    return ParsedUpload(
-        file_name=file_name,
-        content_hash=hashlib.sha256(data).hexdigest(),
-        size_bytes=len(data),
-        lines=list(_build_lines(data_rows, column)),
-    )
+    return ParsedUpload(list(_build_lines(data_rows, column)))
 
 
 def _build_lines(rows: list[Row], column: int) -> Iterator[UploadLine]:
