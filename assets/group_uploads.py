@@ -1,6 +1,6 @@
 """An uploaded group file becomes validated communities, with an outcome for every line.
 
-The file is parsed (assets.group_references), its references resolved through groups.getById
+The file is parsed (assets.group_files), its references resolved through groups.getById
 (500 per call), and in one transaction the communities, today's audience snapshot, the upload
 and each of its lines are stored. The same bytes uploaded again change nothing.
 """
@@ -14,7 +14,8 @@ from datetime import date, datetime, timezone
 
 import psycopg
 
-from assets.group_references import ParsedUpload, UploadRefused, parse_group_file
+from assets.group_files.decoding import UploadRefused
+from assets.group_files.reading import ParsedUpload, parse_group_file
 from assets.vk_rows import GROUP_COLUMNS, group_row, group_validation
 from resources.database import MergeCounts, copy_rows, load_sql
 

@@ -26,7 +26,7 @@ from dagster import (
 )
 from pydantic import Field
 
-from assets.group_references import parse_reference
+from assets.group_files.references import parse_reference
 from assets.partitions import daily_partitions, month_backfill_policy
 from resources.database import MergeCounts, PostgresResource, load_sql
 from resources.vk import VkConfigError, VkError, VkQuotaExhausted, VkRetryLater, VkSkipOwner

@@ -23,7 +23,7 @@ from dagster import (
     sensor,
 )
 
-from assets.group_references import InvalidGroupReference, parse_reference
+from assets.group_files.references import InvalidGroupReference, parse_reference
 from assets.partitions import PARTITIONS_TIMEZONE, daily_partitions
 from assets.tasks import REQUESTED_BY_TAG, TASK_ID_TAG, mirror_run
 from pipelines.jobs import collect_job, posts_and_comments_job, refresh_groups_job

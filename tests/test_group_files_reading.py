@@ -1,8 +1,7 @@
-"""Tests for the uploaded group-file parser. All inputs are generated here, in memory."""
+"""Tests for reading uploaded group files into lines. All inputs are generated here, in memory."""
 
 from __future__ import annotations
 
-import hashlib
 import io
 import os
 import zipfile
@@ -10,15 +9,9 @@ import zipfile
 import openpyxl
 import pytest
 
-from assets.group_references import (
-    GroupReference,
-    InvalidGroupReference,
-    ParsedUpload,
-    UploadLine,
-    UploadRefused,
-    parse_group_file,
-    parse_reference,
-)
+from assets.group_files.decoding import UploadRefused
+from assets.group_files.reading import ParsedUpload, UploadLine, parse_group_file
+from assets.group_files.references import GroupReference
 
 
 def gid(n: int) -> GroupReference:
@@ -39,130 +32,6 @@ def dup(line_no: int, raw: str, ref: GroupReference, first: int) -> UploadLine:
 
 def bad(line_no: int, raw: str, reason: str) -> UploadLine:
     return UploadLine(line_no, raw, None, "unparseable", reason)
-
-
-# --------------------------------------------------------------------------------------
-# GroupReference
-# --------------------------------------------------------------------------------------
-
-
-def test_group_reference_key_and_api_ref():
-    assert gid(123).key == "id:123"
-    assert gid(123).api_ref == "123"
-    assert name("apiclub").key == "name:apiclub"
-    assert name("apiclub").api_ref == "apiclub"
-
-
-@pytest.mark.parametrize(
-    "kwargs",
-    [
-        {"group_id": None, "screen_name": None},
-        {"group_id": 1, "screen_name": "apiclub"},
-        {"group_id": 0, "screen_name": None},
-        {"group_id": None, "screen_name": "ApiClub"},
-    ],
-)
-def test_group_reference_rejects_inconsistent_values(kwargs):
-    with pytest.raises(ValueError):
-        GroupReference(**kwargs)
-
-
-# --------------------------------------------------------------------------------------
-# Single references
-# --------------------------------------------------------------------------------------
-
-VALID_FORMS = [
-    ("https://vk.com/club123", gid(123)),
-    ("vk.ru/public123", gid(123)),
-    ("https://m.vk.com/apiclub", name("apiclub")),
-    ("www.vk.com/apiclub", name("apiclub")),
-    ("https://www.vk.ru/club5", gid(5)),
-    ("vkontakte.ru/club5", gid(5)),
-    ("vk.com/event123", gid(123)),
-    ("http://vk.com/apiclub/", name("apiclub")),
-    ("https://vk.com/apiclub?w=wall-1_2", name("apiclub")),
-    ("https://vk.com/apiclub#posts", name("apiclub")),
-    ("HTTPS://VK.COM/ApiClub", name("apiclub")),
-    ("//vk.com/club7", gid(7)),
-    ("vk.com/wall-123_45", gid(123)),
-    ("https://vk.com/photo-77_456", gid(77)),
-    ("https://vk.com/topic-77_1?post=2", gid(77)),
-    ("vk.com/board77", gid(77)),
-    ("https://vk.com/feed?w=wall-9_1", gid(9)),
-    ("vk.com/@apiclub-how-to-start", name("apiclub")),
-    ("club123", gid(123)),
-    ("public123", gid(123)),
-    ("event123", gid(123)),
-    ("Club123", gid(123)),
-    ("apiclub", name("apiclub")),
-    ("ApiClub", name("apiclub")),
-    ("ivan.petrov", name("ivan.petrov")),
-    ("team_2024", name("team_2024")),
-    ("@apiclub", name("apiclub")),
-    ("@club12", gid(12)),
-    ("-123", gid(123)),
-    ("123", gid(123)),
-    ("00123", gid(123)),
-    ("[club9|API Club]", gid(9)),
-    ("  apiclub  ", name("apiclub")),
-    ('"vk.com/apiclub"', name("apiclub")),
-    ("'club1'", gid(1)),
-    ("«vk.com/apiclub»", name("apiclub")),
-    ("<https://vk.com/apiclub>", name("apiclub")),
-    ("\ufeffapiclub", name("apiclub")),
-    ("\tapiclub\t", name("apiclub")),
-    ("apiclub\u200b", name("apiclub")),
-    ("vk.com/apiclub,", name("apiclub")),
-    ("vk.com/apiclub API Club", name("apiclub")),
-    ("club12 - API Club", gid(12)),
-    ("@apiclub\tAPI Club", name("apiclub")),
-    ("https://vk.com:443/apiclub", name("apiclub")),
-]
-
-
-@pytest.mark.parametrize(("text", "expected"), VALID_FORMS)
-def test_parse_reference_valid_forms(text, expected):
-    assert parse_reference(text) == expected
-
-
-INVALID_FORMS = [
-    ("hello world", "not a VK community reference: hello world"),
-    ("apiclub API Club", "not a VK community reference: apiclub API Club"),
-    ("vk.com/id1 Ivan", "user profile, not a community: vk.com/id1 Ivan"),
-    ("https://google.com/x", "not a VK community link: https://google.com/x"),
-    ("google.com", "not a VK community link: google.com"),
-    ("vk.community/club1", "not a VK community link: vk.community/club1"),
-    ("https://evil.com/vk.com/club1", "not a VK community link: https://evil.com/vk.com/club1"),
-    ("ftp://vk.com/club1", "not a VK community link: ftp://vk.com/club1"),
-    ("vk.com/id123", "user profile, not a community: vk.com/id123"),
-    ("id123", "user profile, not a community: id123"),
-    ("vk.com/app123", "VK app, not a community: vk.com/app123"),
-    ("vk.com/wall12_3", "wall of a user, not a community: vk.com/wall12_3"),
-    ("vk.com/write5", "private message link, not a community: vk.com/write5"),
-    ("vk.com/", "VK link without a community name: vk.com/"),
-    ("https://vk.com", "VK link without a community name: https://vk.com"),
-    ("vk.com/feed", "VK site section, not a community: vk.com/feed"),
-    ("im", "VK site section, not a community: im"),
-    ("search", "VK site section, not a community: search"),
-    ("https://vk.com/away.php?to=x", "VK site section, not a community: https://vk.com/away.php?to=x"),
-    ("a", "screen name too short: a"),
-    ("x" * 70, f"screen name too long (70 characters): {'x' * 70}"),
-    ("x" * 300, f"too long to be a VK community reference (300 characters): {'x' * 59}…"),
-    ("ap$club", "invalid screen name (allowed: latin letters, digits, _ and .): ap$club"),
-    ("группа", "invalid screen name (allowed: latin letters, digits, _ and .): группа"),
-    ("api..club", "invalid screen name (misplaced dot): api..club"),
-    ("0", "invalid community id 0: 0"),
-    ("-0", "invalid community id 0: -0"),
-    ("1234567890123", "numeric id out of range: 1234567890123"),
-    ("___", "invalid screen name (no letters): ___"),
-]
-
-
-@pytest.mark.parametrize(("text", "reason"), INVALID_FORMS)
-def test_parse_reference_invalid_forms(text, reason):
-    with pytest.raises(InvalidGroupReference) as exc:
-        parse_reference(text)
-    assert str(exc.value) == reason
 
 
 # --------------------------------------------------------------------------------------
@@ -209,8 +78,6 @@ def test_plain_list_every_form_with_duplicates_and_junk():
         ok(17, "\t  \"vk.ru/event3\"  ", gid(3)),
     ]
     assert parsed.references == [gid(1), name("apiclub"), gid(2), gid(3)]
-    assert parsed.file_name == "groups.txt"
-    assert parsed.size_bytes == len(text)
 
 
 def test_header_row_is_skipped_only_when_it_is_not_a_reference():
@@ -350,15 +217,6 @@ def test_raw_text_is_capped():
     assert parsed.lines[1] == ok(2, "club1", gid(1))
 
 
-def test_content_hash_is_sha256_of_raw_bytes_and_stable():
-    data = b"club1\napiclub\n"
-    first = parse_group_file("a.txt", data)
-    second = parse_group_file("renamed.csv", data)
-    assert first.content_hash == hashlib.sha256(data).hexdigest()
-    assert first.content_hash == second.content_hash
-    assert first.content_hash != parse_group_file("a.txt", data + b"\n").content_hash
-
-
 def test_extension_is_secondary_to_content():
     # Text named .xlsx/.xls (a common web "export") and a file without extension are lists.
     assert parse_group_file("export.xls", b"club1\n").references == [gid(1)]
@@ -410,7 +268,6 @@ def test_xlsx_multi_column_with_header():
         bad(6, "vk.com/id1", "user profile, not a community: vk.com/id1"),
         dup(7, "club123", gid(123), 4),
     ]
-    assert parsed.content_hash == hashlib.sha256(data).hexdigest()
 
 
 def test_xlsx_without_header_reads_first_sheet_and_keeps_row_numbers():
