@@ -1,12 +1,17 @@
 """The date partitions shared by posts and comments."""
 
-import os
+from datetime import date
 
 from dagster import BackfillPolicy, DailyPartitionsDefinition, TimeWindow
 
-# VK's home timezone by default: "posts of 3 March" means a Moscow day to the people reading them.
-PARTITIONS_TIMEZONE = os.environ.get("VK_PARTITIONS_TIMEZONE", "Europe/Moscow")
-PARTITIONS_START = os.environ.get("VK_PARTITIONS_START", "2025-01-01")
+from resources.settings import SETTINGS
+
+PARTITIONS_TIMEZONE = SETTINGS.partitions_timezone
+PARTITIONS_START = SETTINGS.partitions_start
+# The tags Dagster puts on a run of one day or of a range of days.
+PARTITION_TAG = "dagster/partition"
+RANGE_START_TAG = "dagster/asset_partition_range_start"
+RANGE_END_TAG = "dagster/asset_partition_range_end"
 
 daily_partitions = DailyPartitionsDefinition(
     start_date=PARTITIONS_START,
@@ -18,11 +23,21 @@ daily_partitions = DailyPartitionsDefinition(
 month_backfill_policy = BackfillPolicy.multi_run(max_partitions_per_run=31)
 
 
+def range_tags(first: date, last: date) -> dict[str, str]:
+    """The tags of one run over the days first..last (what a backfill or a schedule launches)."""
+    return {RANGE_START_TAG: first.isoformat(), RANGE_END_TAG: last.isoformat()}
+
+
+def run_partition_keys(tags) -> tuple[str | None, str | None]:
+    """The first and last day partition keys of a run, from its tags (one day or a range)."""
+    return (tags.get(RANGE_START_TAG) or tags.get(PARTITION_TAG),
+            tags.get(RANGE_END_TAG) or tags.get(PARTITION_TAG))
+
+
 def run_window(tags) -> TimeWindow | None:
     """The time window of the day partitions a run covers (one day or a range), from its tags;
     None for a run of no partition."""
-    first = tags.get("dagster/asset_partition_range_start") or tags.get("dagster/partition")
-    last = tags.get("dagster/asset_partition_range_end") or tags.get("dagster/partition")
+    first, last = run_partition_keys(tags)
     if not first or not last:
         return None
     return TimeWindow(

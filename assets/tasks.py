@@ -21,13 +21,11 @@ from dagster import (
 )
 from psycopg.types.json import Jsonb
 
+from assets.partitions import run_partition_keys
 from resources.database import PostgresResource, load_sql
 
 TASK_ID_TAG = "vk/task_id"
 REQUESTED_BY_TAG = "vk/requested_by"
-RANGE_START_TAG = "dagster/asset_partition_range_start"
-RANGE_END_TAG = "dagster/asset_partition_range_end"
-PARTITION_TAG = "dagster/partition"
 
 STATUS_OF_RUN = {
     DagsterRunStatus.QUEUED: "pending",
@@ -135,8 +133,7 @@ def _kind(job_name: str) -> str:
 
 
 def _partition_range(tags) -> tuple[date | None, date | None]:
-    start = tags.get(RANGE_START_TAG) or tags.get(PARTITION_TAG)
-    end = tags.get(RANGE_END_TAG) or tags.get(PARTITION_TAG)
+    start, end = run_partition_keys(tags)
     try:
         return (date.fromisoformat(start) if start else None, date.fromisoformat(end) if end else None)
     except ValueError:  # a partition key that is not a day: not ours to interpret

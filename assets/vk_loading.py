@@ -8,7 +8,6 @@ Dagster shows the partition as not done and a retry or a later run completes it.
 
 from __future__ import annotations
 
-import os
 import time
 from collections import Counter
 from contextlib import contextmanager
@@ -29,13 +28,14 @@ from pydantic import Field
 from assets.group_files.references import parse_reference
 from assets.partitions import daily_partitions, month_backfill_policy
 from resources.database import MergeCounts, PostgresResource, load_sql
+from resources.settings import SETTINGS
 from resources.vk import VkConfigError, VkError, VkQuotaExhausted, VkRetryLater, VkSkipOwner
 
 # Dagster's own retry for a run that ended with transient VK failures: the client already
 # retried each call, so these are minutes-long outages, worth a few spaced attempts.
 vk_retry_policy = RetryPolicy(
     max_retries=3,
-    delay=float(os.environ.get("VK_RUN_RETRY_DELAY_SECONDS", "30")),
+    delay=SETTINGS.run_retry_delay_seconds,
     backoff=Backoff.EXPONENTIAL,
     jitter=Jitter.PLUS_MINUS,
 )

@@ -1,7 +1,5 @@
 """Everything Dagster loads from this code location, assembled in one place."""
 
-import os
-
 from dagster import (
     Definitions,
     EnvVar,
@@ -31,6 +29,7 @@ from pipelines.sensors import (
     tasks_mirror_sensors,
 )
 from resources.database import PostgresResource
+from resources.settings import configured_vk_api_base_url, configured_vk_requests_per_second
 from resources.vk import VkApiResource
 
 defs = Definitions(
@@ -48,8 +47,8 @@ defs = Definitions(
         "database": PostgresResource(database_url=EnvVar("DATABASE_URL")),
         "vk": VkApiResource(
             token=EnvVar("VK_TOKEN"),
-            base_url=os.environ.get("VK_API_BASE_URL", "https://api.vk.ru/method"),
-            requests_per_second=float(os.environ.get("VK_REQUESTS_PER_SECOND", "3")),
+            base_url=configured_vk_api_base_url(),
+            requests_per_second=configured_vk_requests_per_second(),
         ),
     },
 )

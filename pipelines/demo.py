@@ -15,12 +15,13 @@ from zoneinfo import ZoneInfo
 import psycopg
 from dagster import DagsterInstance
 
-from assets.partitions import PARTITIONS_TIMEZONE
+from assets.partitions import PARTITIONS_TIMEZONE, range_tags
 from pipelines.local_env import STANDIN_DAYS, STANDIN_GROUPS, STANDIN_SEED, prepare
 from resources.database import current_revision
 from resources.postgres_server import redact
+from resources.settings import configured_demo_days, configured_demo_groups, vk_token_given
 
-DEMO_DAYS = int(os.environ.get("VK_DEMO_DAYS", str(STANDIN_DAYS - 1)))
+DEMO_DAYS = configured_demo_days(default=STANDIN_DAYS - 1)
 
 
 def _table_counts(url: str) -> dict[str, int]:
@@ -59,9 +60,9 @@ def main() -> int:
     print(f"Database: {redact(url)} (schema vk at revision {current_revision(url)})", flush=True)
 
     with ExitStack() as stack:
-        if os.environ.get("VK_TOKEN"):
+        if vk_token_given():
             print("VK: the real API (VK_TOKEN is set)")
-            upload_lines = os.environ.get("VK_DEMO_GROUPS", "apiclub").split(",")
+            upload_lines = configured_demo_groups()
         else:
             vk_env, upload_lines = _standin(stack)
             os.environ.update(vk_env)
@@ -81,8 +82,7 @@ def main() -> int:
             result = defs.resolve_job_def("collect").execute_in_process(
                 instance=instance,
                 run_config={"ops": {"groups": {"config": {"upload_paths": [str(upload)]}}}},
-                tags={"dagster/asset_partition_range_start": str(first),
-                      "dagster/asset_partition_range_end": str(last)},
+                tags=range_tags(first, last),
                 raise_on_error=False,
             )
             # No daemon runs here to mirror the run into vk.tasks: reconcile once by hand.

@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 from resources.database import upgrade_schema
+from resources.settings import SETTINGS, vk_token_given
 from resources.postgres_server import (
     DATA_DIR,
     PROJECT_ROOT,
@@ -27,7 +28,6 @@ from resources.postgres_server import (
 )
 
 DAGSTER_HOME = DATA_DIR / "dagster"
-UPLOADS_DIR = DATA_DIR / "uploads"
 # The stand-in's world, the same for `make demo` and `make ui`: what the demo loaded, the UI's
 # runs find again.
 STANDIN_SEED, STANDIN_GROUPS, STANDIN_DAYS = 2026, 24, 8
@@ -52,14 +52,14 @@ def prepare(*, migrate: bool = True) -> dict[str, str]:
         "DATABASE_URL": app_url,
         "DAGSTER_STORAGE_URL": dagster_storage_url(app_url),
         "DAGSTER_HOME": str(prepare_dagster_home()),
-        "VK_UPLOADS_DIR": os.environ.get("VK_UPLOADS_DIR", str(UPLOADS_DIR)),
+        "VK_UPLOADS_DIR": str(SETTINGS.uploads_dir),
     }
 
 
 def _run_ui() -> int:
     env = {**os.environ, **prepare()}
     standin = None
-    if not os.environ.get("VK_TOKEN"):
+    if not vk_token_given():
         standin, standin_env = start_standin_process()
         env.update(standin_env)
     print(f"Database: {redact(env['DATABASE_URL'])}", flush=True)

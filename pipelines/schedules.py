@@ -1,11 +1,10 @@
 """Schedules: the newest day every night, the last days refreshed, communities refreshed."""
 
-import os
 from datetime import date, timedelta
 
 from dagster import DefaultScheduleStatus, RunRequest, ScheduleEvaluationContext, schedule
 
-from assets.partitions import PARTITIONS_TIMEZONE, daily_partitions
+from assets.partitions import PARTITIONS_TIMEZONE, daily_partitions, range_tags
 from assets.checks import FRESHNESS_DEADLINE_HOUR
 from pipelines.jobs import (
     freshness_job,
@@ -13,10 +12,9 @@ from pipelines.jobs import (
     reconcile_tasks_job,
     refresh_groups_job,
 )
-from pipelines.sensors import range_tags
+from resources.settings import SETTINGS
 
-# Comments keep arriving for days after a post: the nightly run reloads this many days.
-REFRESH_DAYS = int(os.environ.get("VK_REFRESH_DAYS", "3"))
+REFRESH_DAYS = SETTINGS.refresh_days
 
 
 @schedule(

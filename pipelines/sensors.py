@@ -2,7 +2,6 @@
 
 import hashlib
 import json
-import os
 import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -24,25 +23,18 @@ from dagster import (
 )
 
 from assets.group_files.references import InvalidGroupReference, parse_reference
-from assets.partitions import PARTITIONS_TIMEZONE, daily_partitions
+from assets.partitions import PARTITIONS_TIMEZONE, daily_partitions, range_tags
 from assets.tasks import REQUESTED_BY_TAG, TASK_ID_TAG, mirror_run
 from pipelines.jobs import collect_job, posts_and_comments_job, refresh_groups_job
 from resources.database import PostgresResource, load_sql
-from resources.postgres_server import DATA_DIR
+from resources.settings import SETTINGS
 
-UPLOADS_DIR = Path(os.environ.get("VK_UPLOADS_DIR", DATA_DIR / "uploads"))
-# A file is taken only once it has not changed for this long: never while still being written.
-UPLOAD_SETTLE_SECONDS = float(os.environ.get("VK_UPLOAD_SETTLE_SECONDS", "10"))
-# Days of history loaded for communities an upload adds.
-NEW_GROUP_HISTORY_DAYS = int(os.environ.get("VK_NEW_GROUP_HISTORY_DAYS", "30"))
+UPLOADS_DIR = SETTINGS.uploads_dir
+UPLOAD_SETTLE_SECONDS = SETTINGS.upload_settle_seconds
+NEW_GROUP_HISTORY_DAYS = SETTINGS.new_group_history_days
 GROUPS = AssetKey("groups")
 PARTIAL_SUFFIXES = (".part", ".tmp", ".crdownload", ".partial", ".swp")
 REMEMBERED_UPLOADS = 2000
-
-
-def range_tags(first: date, last: date) -> dict[str, str]:
-    return {"dagster/asset_partition_range_start": first.isoformat(),
-            "dagster/asset_partition_range_end": last.isoformat()}
 
 
 def _content_hash(path: Path) -> str:

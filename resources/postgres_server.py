@@ -10,15 +10,18 @@ psycopg2: dagster-postgres sends `NOTIFY run_events, %(id)s`, which psycopg 3 re
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import psycopg
 from psycopg import sql
 from sqlalchemy.engine import make_url
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DATA_DIR = Path(os.environ.get("VK_DATA_DIR", PROJECT_ROOT / ".data"))
+from resources.settings import (
+    PROJECT_ROOT,
+    SETTINGS,
+    configured_dagster_database_url,
+    configured_database_url,
+)
+
+DATA_DIR = SETTINGS.data_dir
 EMBEDDED_PGDATA = DATA_DIR / "postgres"
 
 APP_DATABASE = "vk_analytics"
@@ -83,7 +86,7 @@ def drop_database(server_url: str, database: str) -> None:
 
 def application_database_url() -> str:
     """`DATABASE_URL` as given, or the embedded server's application database."""
-    configured = os.environ.get("DATABASE_URL")
+    configured = configured_database_url()
     if configured:
         return libpq_url(configured)
     return ensure_database(embedded_server_url(), APP_DATABASE)
@@ -91,6 +94,5 @@ def application_database_url() -> str:
 
 def dagster_storage_url(app_url: str) -> str:
     """Dagster's storage: `DAGSTER_DATABASE_URL`, else database `dagster` beside the app's."""
-    configured = os.environ.get("DAGSTER_DATABASE_URL")
-    url = configured or ensure_database(app_url, DAGSTER_DATABASE)
+    url = configured_dagster_database_url() or ensure_database(app_url, DAGSTER_DATABASE)
     return with_database(url, make_url(url).database or DAGSTER_DATABASE, driver="postgresql+psycopg2")

@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import os
 
+# Dagster re-runs a failed VK step after a pause; tests must not sit through real pauses. Set
+# before the project is imported: resources.settings reads it once.
+os.environ.setdefault("VK_RUN_RETRY_DELAY_SECONDS", "0.1")
+
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,9 +27,6 @@ from resources.postgres_server import (
     libpq_url,
     with_database,
 )
-
-# Dagster re-runs a failed VK step after a pause; tests must not sit through real pauses.
-os.environ.setdefault("VK_RUN_RETRY_DELAY_SECONDS", "0.1")
 
 
 def _unique_name(prefix: str) -> str:
