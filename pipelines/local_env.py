@@ -3,6 +3,7 @@
 `python -m pipelines.local_env ui`       Dagster UI (webserver + daemon) on the local defaults
 `python -m pipelines.local_env env`      print the shell exports, for running `dagster` yourself
 `python -m pipelines.local_env stop-db`  stop the embedded PostgreSQL
+`python -m pipelines.local_env migrate`  bring schema vk to the code's revision (the owner's job)
 
 Defaults, each replaced by setting the variable: DATABASE_URL (else the embedded PostgreSQL),
 VK_TOKEN and VK_API_BASE_URL (else the local VK stand-in, started beside the UI).
@@ -16,7 +17,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from resources.database import upgrade_schema
+from resources.database import SchemaBehind, current_revision, ensure_schema_current, upgrade_schema
 from resources.settings import SETTINGS, vk_token_given
 from resources.postgres_server import (
     DATA_DIR,
@@ -47,7 +48,7 @@ def prepare(*, migrate: bool = True) -> dict[str, str]:
     """Start or reuse the database, migrate it, and return the variables Dagster needs."""
     app_url = application_database_url()
     if migrate:
-        upgrade_schema(app_url)
+        ensure_schema_current(app_url)
     return {
         "DATABASE_URL": app_url,
         "DAGSTER_STORAGE_URL": dagster_storage_url(app_url),
@@ -106,6 +107,19 @@ def start_standin_process() -> tuple[subprocess.Popen, dict[str, str]]:
 
 def main(argv: list[str]) -> int:
     command = argv[0] if argv else "env"
+    try:
+        return _command(command)
+    except SchemaBehind as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 3
+
+
+def _command(command: str) -> int:
+    if command == "migrate":
+        url = application_database_url()
+        upgrade_schema(url)
+        print(f"schema vk of {redact(url)} is at revision {current_revision(url)}")
+        return 0
     if command == "ui":
         return _run_ui()
     if command == "stop-db":

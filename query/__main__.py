@@ -25,20 +25,32 @@ from assets.partitions import PARTITIONS_TIMEZONE
 from query.listings import POST_ORDERS, list_group_posts, list_post_comments
 from query.pages import MAX_LIMIT, CursorError, Page, check_limit
 from query.search import ORDERS, search_comments
-from resources.postgres_server import application_database_url
+from resources.postgres_server import application_database_url, redact
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    url = application_database_url()
     try:
-        with psycopg.connect(application_database_url(), autocommit=True, row_factory=dict_row,
+        with psycopg.connect(url, autocommit=True, row_factory=dict_row, connect_timeout=10,
                              options="-c search_path=vk,public") as conn:
             page = args.run(conn, args)
     except (CursorError, LookupError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except psycopg.errors.InsufficientPrivilege as exc:
+        print(f"error: database {redact(url)} refused the query: {_first_line(exc)} "
+              "(grant vk_reader to this login)", file=sys.stderr)
+        return 3
+    except psycopg.OperationalError as exc:
+        print(f"error: database {redact(url)} unreachable: {_first_line(exc)}", file=sys.stderr)
+        return 3
     _print(page, args)
     return 0
+
+
+def _first_line(error: Exception) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
 
 def _search(conn, args) -> Page:

@@ -16,7 +16,7 @@ from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 from pydantic import Field
 
-from resources.postgres_server import PROJECT_ROOT, libpq_url, with_database
+from resources.postgres_server import PROJECT_ROOT, libpq_url, redact, with_database
 
 SQL_DIR = PROJECT_ROOT / "sql"
 QUERIES_DIR = SQL_DIR / "queries"
@@ -62,15 +62,16 @@ class MergeCounts:
                            self.unchanged + other.unchanged)
 
 
-def _alembic_config(url: str):
+def _alembic_config(url: str | None = None):
     from alembic.config import Config
 
     config = Config(str(ALEMBIC_INI))
     config.set_main_option("script_location", str(SQL_DIR / "migrations"))
-    # SQLAlchemy 2 maps plain postgresql:// to psycopg2; the project's code speaks psycopg 3.
-    config.attributes["database_url"] = with_database(
-        url, _database_name(url), driver="postgresql+psycopg"
-    )
+    if url is not None:
+        # SQLAlchemy 2 maps plain postgresql:// to psycopg2; the project's code speaks psycopg 3.
+        config.attributes["database_url"] = with_database(
+            url, _database_name(url), driver="postgresql+psycopg"
+        )
     return config
 
 
@@ -92,6 +93,37 @@ def downgrade_schema(url: str, revision: str = "base") -> None:
     command.downgrade(_alembic_config(url), revision)
 
 
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(_alembic_config()).get_current_head()
+
+
+class SchemaBehind(RuntimeError):
+    """The schema is older than the code, and this login may not migrate it."""
+
+
+def ensure_schema_current(url: str) -> None:
+    """Migrate when the schema is behind the code; a current schema is left alone, so a login
+    that may only load (vk_loader) runs every command but migrating, which is the owner's job."""
+    head = head_revision()
+    try:
+        current = current_revision(url)
+    except psycopg.errors.InsufficientPrivilege:
+        current = None  # a schema older than the roles' right to read its revision
+    if current == head:
+        return
+    try:
+        upgrade_schema(url)
+    except Exception as error:
+        if "permission denied" not in str(error) and "must be owner" not in str(error):
+            raise
+        raise SchemaBehind(
+            f"schema vk of {redact(url)} is at revision {current or 'none'}, the code needs {head}; "
+            "this login may not migrate it: run `python -m pipelines.local_env migrate` with the "
+            "owner's DATABASE_URL") from None
+
+
 def current_revision(url: str) -> str | None:
     with psycopg.connect(libpq_url(url)) as conn:
         exists = conn.execute("SELECT to_regclass('public.alembic_version')").fetchone()[0]
@@ -99,6 +131,15 @@ def current_revision(url: str) -> str | None:
             return None
         row = conn.execute("SELECT version_num FROM public.alembic_version").fetchone()
         return row[0] if row else None
+
+
+CONNECT_TIMEOUT_SECONDS = 10
+# A database that is down fails the step after this long, never hangs it.
+CHECKOUT_TIMEOUT_SECONDS = 30.0
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The application database could not be reached or went away; names it, password masked."""
 
 
 _pools: dict[str, ConnectionPool] = {}
@@ -115,7 +156,12 @@ def _pool_for(url: str, max_size: int) -> ConnectionPool:
                 libpq_url(url),
                 min_size=0,
                 max_size=max_size,
-                kwargs={"row_factory": dict_row, "options": f"-c search_path={SCHEMA},public"},
+                kwargs={"row_factory": dict_row, "options": f"-c search_path={SCHEMA},public",
+                        "connect_timeout": CONNECT_TIMEOUT_SECONDS},
+                # A server restart leaves the idle connections dead: test each on checkout
+                # rather than hand one to a load that would fail on its first statement.
+                check=ConnectionPool.check_connection,
+                timeout=CHECKOUT_TIMEOUT_SECONDS,
                 open=True,
                 name="vk-analytics",
             )
@@ -149,9 +195,15 @@ class PostgresResource(ConfigurableResource):
 
     @contextmanager
     def connection(self) -> Iterator[psycopg.Connection]:
-        """A pooled connection; its transaction commits when the block ends without error."""
-        with _pool_for(self.database_url, self.pool_size).connection() as conn:
-            yield conn
+        """A pooled connection; its transaction commits when the block ends without error.
+        A database that is unreachable or goes away mid-block raises DatabaseUnavailable."""
+        try:
+            with _pool_for(self.database_url, self.pool_size).connection() as conn:
+                yield conn
+        except psycopg.OperationalError as error:
+            # What was committed stays; the step fails now, with the database named.
+            raise DatabaseUnavailable(
+                f"database {redact(self.database_url)} unavailable: {str(error).strip()}") from error
 
     def fetch_all(self, query_name: str, params: dict | None = None) -> list[dict]:
         with self.connection() as conn:

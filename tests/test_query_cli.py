@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy.engine import make_url
 
 from query.__main__ import main
 
@@ -58,3 +59,27 @@ def test_mistakes_are_reported_not_raised(filled, capsys):
     assert "(nothing found)" in capsys.readouterr().out
     with pytest.raises(SystemExit):
         main(["search", "погода", "--limit", "100000"])
+
+
+def test_an_unreachable_database_is_one_clear_line_with_the_password_masked(monkeypatch, capsys):
+    # A port nothing listens on: refused at once.
+    monkeypatch.setenv("DATABASE_URL", "postgresql://reader:s3cret-pw@127.0.0.1:1/vk")
+    assert main(["search", "погода"]) == 3
+    err = capsys.readouterr().err
+    assert err.startswith("error: database postgresql://reader:***@127.0.0.1:1/vk unreachable: ")
+    assert len(err.strip().splitlines()) == 1 and "s3cret-pw" not in err
+
+
+def test_a_login_without_grants_is_told_what_to_grant(filled, db, migrated_database, monkeypatch, capsys):
+    db.execute("DROP ROLE IF EXISTS vk_test_nobody")
+    db.execute("CREATE ROLE vk_test_nobody LOGIN")
+    try:
+        login = make_url(migrated_database).set(username="vk_test_nobody", password=None)
+        monkeypatch.setenv("DATABASE_URL", login.render_as_string(hide_password=False))
+        assert main(["search", "погода"]) == 3
+        err = capsys.readouterr().err
+        assert "refused the query: permission denied" in err and "grant vk_reader" in err
+        assert len(err.strip().splitlines()) == 1
+    finally:
+        db.execute("DROP OWNED BY vk_test_nobody")
+        db.execute("DROP ROLE vk_test_nobody")
