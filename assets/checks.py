@@ -20,6 +20,7 @@ from dagster import (
 )
 
 from assets.partitions import PARTITIONS_TIMEZONE, run_window
+from assets.rendering import markdown_table
 from resources.database import PostgresResource
 
 EVERYTHING = (datetime(1970, 1, 1, tzinfo=timezone.utc), datetime(9999, 1, 1, tzinfo=timezone.utc))
@@ -79,13 +80,14 @@ def comments_match_post_counts(context: AssetCheckExecutionContext, database: Po
         "start": start, "end": end,
         "absolute_tolerance": ABSOLUTE_TOLERANCE, "relative_tolerance": RELATIVE_TOLERANCE,
     })
-    table = "\n".join(["| group | post | VK count | loaded |", "|---|---|---|---|"] +
-                      [f"| {r['group_id']} | {r['post_id']} | {r['vk_count']} | {r['loaded']} |" for r in off])
+    table = markdown_table(["group", "post", "VK count", "loaded"],
+                           ([str(r[key]) for key in ("group_id", "post_id", "vk_count", "loaded")] for r in off),
+                           empty="none")
     return AssetCheckResult(
         passed=not off,
         severity=AssetCheckSeverity.WARN,
         metadata={"posts_off_by_more_than_tolerance": MetadataValue.int(len(off)),
-                  "worst_posts": MetadataValue.md(table if off else "none")},
+                  "worst_posts": MetadataValue.md(table)},
     )
 
 

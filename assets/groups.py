@@ -11,6 +11,7 @@ from pydantic import Field
 
 from assets.group_uploads import process_upload, store_groups
 from assets.partitions import PARTITIONS_TIMEZONE
+from assets.rendering import markdown_table
 from assets.vk_loading import usage_metadata, vk_retry_policy
 from resources.database import MergeCounts, PostgresResource, load_sql
 from resources.vk import VkApiResource
@@ -97,10 +98,8 @@ def archive_upload(path: Path, result) -> Path:
 
 
 def _uploads_table(uploads) -> str:
-    if not uploads:
-        return "no files uploaded in this run"
-    lines = ["| file | status | lines by outcome | refusal |", "|---|---|---|---|"]
-    for u in uploads:
-        outcomes = ", ".join(f"{k}: {v}" for k, v in sorted(u.outcomes.items()))
-        lines.append(f"| {u.file_name} | {u.status} | {outcomes} | {u.refusal_reason or ''} |")
-    return "\n".join(lines)
+    return markdown_table(
+        ["file", "status", "lines by outcome", "refusal"],
+        ([u.file_name, u.status, ", ".join(f"{k}: {v}" for k, v in sorted(u.outcomes.items())),
+          u.refusal_reason or ""] for u in uploads),
+        empty="no files uploaded in this run")

@@ -27,7 +27,7 @@ import pytest
 from dagster import materialize
 
 from assets import analytics
-from assets.analytics import (
+from assets.analytics_data import (
     AnalyticsPeriod,
     er_by_content_type,
     er_by_text_length,

@@ -3,10 +3,11 @@ and the code server of a real `dagster dev`, checked against the VK stand-in's g
 
 from __future__ import annotations
 
-import time
 from datetime import date
 
 import pytest
+
+from tests.waiting import wait_until
 
 # The year backfill dominates: 12 runs on two cores (see YEAR_BACKFILL_TIMEOUT).
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
@@ -29,11 +30,10 @@ def test_the_daemon_loads_the_history_of_communities_uploaded_from_the_asset_pag
                                                                                 monitored_groups):
     # monitored_groups ran `groups` the way the asset page's Materialize button does, in
     # Dagster's own asset job; the daemon's history sensor answers it with a run of its own.
-    deadline = time.monotonic() + HISTORY_SENSOR_TIMEOUT
-    while not (runs := dagster_ui.runs_tagged("dagster/sensor_name", "new_groups_history_sensor")):
-        assert time.monotonic() < deadline, (
-            f"no history run {HISTORY_SENSOR_TIMEOUT} s after the groups run\n{dagster_ui.log_tail()}")
-        time.sleep(2)
+    runs = wait_until(
+        lambda: dagster_ui.runs_tagged("dagster/sensor_name", "new_groups_history_sensor"),
+        HISTORY_SENSOR_TIMEOUT, 2,
+        lambda: f"no history run {HISTORY_SENSOR_TIMEOUT} s after the groups run\n{dagster_ui.log_tail()}")
     assert len(runs) == 1
     dagster_ui.wait_for_run(runs[0]["runId"])
     assert runs[0]["tags_dict"]["vk/new_communities"] == str(len(monitored_groups))
@@ -59,6 +59,8 @@ HISTORY_SENSOR_TIMEOUT = 240
 # when every step (asset checks included) starts a process of its own (the default executor),
 # and more than 900 s of that with a benchmark loading the same machine. Bounded, with room.
 YEAR_BACKFILL_TIMEOUT = 1200
+# The run status sensors that mirror runs into vk.tasks are evaluated on an interval too.
+MIRROR_TIMEOUT = 150
 
 
 @pytest.fixture(scope="module")
@@ -107,21 +109,23 @@ def test_the_tasks_table_mirrors_every_backfill_run_as_completed(dagster_ui, yea
     assert not stopped, (f"run status sensors {stopped} are STOPPED in a fresh deployment: nothing "
                          "mirrors runs into vk.tasks until someone starts them (default_status=RUNNING)")
 
-    # The daemon evaluates sensors on an interval: give the last runs' events time to arrive.
-    deadline = time.monotonic() + 150
-    while True:
+    rows: list[dict] = []
+
+    def mirrored() -> bool:
+        nonlocal rows
         rows = dagster_ui.tasks_of_runs(run_ids)
-        if len(rows) == len(run_ids) and all(row["status"] == "completed" for row in rows):
-            break
-        if time.monotonic() > deadline:
-            break
-        time.sleep(3)
+        return len(rows) == len(run_ids) and all(row["status"] == "completed" for row in rows)
+
+    def unmirrored() -> str:
+        without_row = sorted(run_ids - {row["dagster_run_id"] for row in rows})
+        not_completed = [row for row in rows if row["status"] != "completed"]
+        return (f"{len(rows)} vk.tasks rows for {len(run_ids)} runs; runs without a row: "
+                f"{without_row[:5]}; rows not completed after the runs succeeded: {not_completed[:3]}")
+
+    # The daemon evaluates sensors on an interval: give the last runs' events time to arrive.
+    wait_until(mirrored, MIRROR_TIMEOUT, 3, unmirrored)
     by_run = {row["dagster_run_id"]: row for row in rows}
-    assert len(rows) == len(by_run) == len(run_ids), (
-        f"{len(rows)} vk.tasks rows for {len(run_ids)} runs; runs without a row: "
-        f"{sorted(run_ids - set(by_run))[:5]}")
-    not_completed = [row for row in rows if row["status"] != "completed"]
-    assert not not_completed, f"rows not completed after the runs succeeded: {not_completed[:3]}"
+    assert len(by_run) == len(rows), f"runs with more than one vk.tasks row: {unmirrored()}"
     ranges = {run["runId"]: (run["tags_dict"].get("dagster/asset_partition_range_start"),
                              run["tags_dict"].get("dagster/asset_partition_range_end"))
               for run in year_backfill["runs"]}
