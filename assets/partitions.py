@@ -23,9 +23,9 @@ daily_partitions = DailyPartitionsDefinition(
 month_backfill_policy = BackfillPolicy.multi_run(max_partitions_per_run=31)
 
 
-def range_tags(first: date, last: date) -> dict[str, str]:
+def range_tags(first: date | str, last: date | str) -> dict[str, str]:
     """The tags of one run over the days first..last (what a backfill or a schedule launches)."""
-    return {RANGE_START_TAG: first.isoformat(), RANGE_END_TAG: last.isoformat()}
+    return {RANGE_START_TAG: str(first), RANGE_END_TAG: str(last)}
 
 
 def run_partition_keys(tags) -> tuple[str | None, str | None]:

@@ -19,6 +19,7 @@ from dagster import (
 
 from assets.comments import comments
 from assets.groups import groups
+from assets.partitions import range_tags
 from assets.posts import posts
 from resources.database import PostgresResource
 from resources.vk import VkApiResource
@@ -30,10 +31,6 @@ from vk_standin.world import CLOSED, World
 WORLD_START = datetime(2026, 10, 31, 21, 0, tzinfo=UTC)
 DAYS = 8
 FIRST_DAY, LAST_DAY = "2026-11-01", "2026-11-08"
-
-
-def range_tags(first: str, last: str) -> dict:
-    return {"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last}
 
 
 @pytest.fixture

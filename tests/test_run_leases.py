@@ -15,6 +15,7 @@ from dagster import DagsterRunStatus, asset, materialize
 
 from assets.tasks import mirror_run
 from resources.database import PostgresResource
+from tests.waiting import wait_until
 
 # Seconds, short so the test is quick; production renews every 10 s and expires after 60 s.
 RENEW, EXPIRY = 0.5, 3.0
@@ -42,14 +43,6 @@ def next_vk_step(database: PostgresResource) -> None:
         conn.execute("INSERT INTO vk.run_leases_probe VALUES (2)")
 
 
-def wait_for(what: str, predicate, timeout: float = 60):
-    deadline = time.monotonic() + timeout
-    while not (value := predicate()):
-        assert time.monotonic() < deadline, f"{what}: not within {timeout} s"
-        time.sleep(0.2)
-    return value
-
-
 @pytest.mark.timeout(180)
 def test_a_killed_run_is_reaped_by_the_next_one_which_gets_the_pool_slot(
         db, migrated_database, dagster_instance, tmp_path):
@@ -60,8 +53,8 @@ def test_a_killed_run_is_reaped_by_the_next_one_which_gets_the_pool_slot(
     victim = subprocess.Popen([sys.executable, "-c", VICTIM, migrated_database], env=env,
                               cwd=os.getcwd(), start_new_session=True)
     try:
-        wait_for("the victim's step running", lambda: db.execute(
-            "SELECT count(*) AS n FROM vk.run_leases_probe").fetchone()["n"] == 1)
+        wait_until(lambda: db.execute("SELECT count(*) AS n FROM vk.run_leases_probe").fetchone()["n"] == 1,
+                   timeout=60, interval=0.2, message="the victim's step did not start")
         run_id = db.execute("SELECT run_id FROM vk.run_leases").fetchone()["run_id"]
         killed_run = instance.get_run_by_id(run_id)
         mirror_run(PostgresResource(database_url=migrated_database), instance, killed_run)

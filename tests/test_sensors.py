@@ -14,6 +14,7 @@ from dagster import (
 )
 
 from assets.groups import groups
+from assets.partitions import RANGE_END_TAG, RANGE_START_TAG
 from assets.posts import posts
 from pipelines import sensors
 from pipelines.definitions import defs
@@ -97,8 +98,8 @@ def test_new_communities_get_their_history_and_only_they(uploads, db, database, 
         request = history_request(dagster_instance, run.run_id, database)
         communities = request.run_config["ops"]["posts"]["config"]["communities"]
         assert sorted(map(int, communities)) == sorted(world.group_ids("open"))
-        start = date.fromisoformat(request.tags["dagster/asset_partition_range_start"])
-        end = date.fromisoformat(request.tags["dagster/asset_partition_range_end"])
+        start = date.fromisoformat(request.tags[RANGE_START_TAG])
+        end = date.fromisoformat(request.tags[RANGE_END_TAG])
         assert (end - start).days + 1 == sensors.NEW_GROUP_HISTORY_DAYS
 
         # Run again with nothing new: nothing is requested.
@@ -142,8 +143,8 @@ def test_groups_materialized_from_the_asset_page_get_their_history_too(
 def test_the_nightly_schedule_loads_yesterday_and_refreshes_the_days_before():
     moment = datetime(2026, 11, 28, 3, 0, tzinfo=UTC)
     request = daily_posts_and_comments(build_schedule_context(scheduled_execution_time=moment))
-    assert request.tags["dagster/asset_partition_range_end"] == "2026-11-27"
-    start = date.fromisoformat(request.tags["dagster/asset_partition_range_start"])
+    assert request.tags[RANGE_END_TAG] == "2026-11-27"
+    start = date.fromisoformat(request.tags[RANGE_START_TAG])
     assert (date(2026, 11, 27) - start).days + 1 == REFRESH_DAYS
     assert request.run_key == "daily:2026-11-27"
     groups_request = daily_groups_refresh(build_schedule_context(scheduled_execution_time=moment))

@@ -15,6 +15,7 @@ from psycopg.types.json import Jsonb
 
 from assets.comments import comments
 from assets.groups import groups
+from assets.partitions import RANGE_END_TAG, RANGE_START_TAG
 from assets.posts import posts
 from assets.tasks import mirror_run, tasks
 from pipelines.definitions import defs
@@ -48,8 +49,8 @@ def load(database, vk, instance, world, tmp_path, **kwargs):
     materialize([groups], resources={"database": database, "vk": vk}, instance=instance,
                 run_config={"ops": {"groups": {"config": {"upload_paths": [str(upload)]}}}})
     return materialize([posts, comments], resources={"database": database, "vk": vk}, instance=instance,
-                       tags={"dagster/asset_partition_range_start": "2026-11-01",
-                             "dagster/asset_partition_range_end": "2026-11-04"}, **kwargs)
+                       tags={RANGE_START_TAG: "2026-11-01",
+                             RANGE_END_TAG: "2026-11-04"}, **kwargs)
 
 
 def test_a_finished_run_is_mirrored_with_progress_partitions_and_times(db, database, vk, dagster_instance,
@@ -139,7 +140,7 @@ def test_requested_tasks_become_runs_and_invalid_ones_fail_with_a_reason(db, dat
         result = task_request_sensor(context)
     assert [r.run_key for r in result.run_requests] == [f"task:{good}"]
     request = result.run_requests[0]
-    assert request.tags["dagster/asset_partition_range_start"] == "2026-11-01"
+    assert request.tags[RANGE_START_TAG] == "2026-11-01"
     failed = {r["task_id"]: r["error_message"] for r in task_rows(db) if r["status"] == "failed"}
     assert set(failed) == {no_dates, bad_group, too_early}
     assert "required" in failed[no_dates] and "not VK communities" in failed[bad_group]

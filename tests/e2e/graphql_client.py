@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 
 import requests
 
+from assets.partitions import RANGE_START_TAG
 from tests.waiting import wait_until
 
 RUN_TIMEOUT = 240
 REPOSITORY_NAME = "__repository__"
-RANGE_START = "dagster/asset_partition_range_start"
 FINISHED_RUN_STATUSES = {"SUCCESS", "FAILURE", "CANCELED"}
 
 
@@ -159,7 +159,7 @@ class DagsterGraphQL:
         failed = [run for run in runs if run["status"] != "SUCCESS"]
         if backfill["status"] not in ("COMPLETED_SUCCESS", "COMPLETED") or failed:
             details = "\n".join(
-                f"run {r['runId']} {r['status']} from {r['tags_dict'].get(RANGE_START, '?')}:\n"
+                f"run {r['runId']} {r['status']} from {r['tags_dict'].get(RANGE_START_TAG, '?')}:\n"
                 f"{self.run_errors(r['runId'])}" for r in failed if r["status"] in FINISHED_RUN_STATUSES)
             raise AssertionError(f"backfill {backfill_id} is {backfill['status']} "
                                  f"(error {backfill.get('error')}); runs by status {_by_status(runs)}:\n{details}")
@@ -173,9 +173,20 @@ class DagsterGraphQL:
         return result["results"]
 
 
+    def pool(self, key: str) -> dict:
+        """A concurrency pool: `activeSlotCount` and the `activeRunIds` holding its slots."""
+        return self.graphql(POOL, {"key": key})["instance"]["concurrencyLimit"]
+
+
 def _by_status(runs: list[dict]) -> dict[str, int]:
     return {s: sum(1 for r in runs if r["status"] == s) for s in {r["status"] for r in runs}}
 
+
+POOL = """
+query Pool($key: String!) {
+  instance { concurrencyLimit(concurrencyKey: $key) { activeSlotCount activeRunIds } }
+}
+"""
 
 LAUNCH_RUN = """
 mutation Launch($executionParams: ExecutionParams!) {

@@ -10,6 +10,8 @@ from datetime import date
 
 import pytest
 
+from assets.partitions import range_tags
+from tests.waiting import wait_until
 from vk_standin.latency import NONE, Latency
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
@@ -19,27 +21,13 @@ FIRST, LAST = date(2025, 2, 1), date(2025, 3, 31)
 # 15 s monitoring and 5 s sensor intervals, with room for two busy cores.
 RECOVERY_TIMEOUT = 180
 
-CONCURRENCY = """
-query Pool($key: String!) {
-  instance { concurrencyLimit(concurrencyKey: $key) { activeSlotCount activeRunIds } }
-}
-"""
-
-
-def wait_for(what: str, predicate, timeout: float, details=lambda: ""):
-    deadline = time.monotonic() + timeout
-    while not (value := predicate()):
-        assert time.monotonic() < deadline, f"{what}: not within {timeout} s\n{details()}"
-        time.sleep(1)
-    return value
 
 
 def test_a_daemon_launched_load_killed_mid_run_unblocks_the_pool_and_the_rerun_is_exact(
         dagster_ui, monitored_groups, standin):
     start, end = dagster_ui.day_window(FIRST, LAST)
     dagster_ui.forget_window(start, end)
-    tags = {"dagster/asset_partition_range_start": FIRST.isoformat(),
-            "dagster/asset_partition_range_end": LAST.isoformat()}
+    tags = range_tags(FIRST, LAST)
     dagster_ui.wait_for_run(dagster_ui.launch_run(assets=["posts"], tags=tags))
 
     # VK slowed down so that the kill lands between two communities' comments.
@@ -55,28 +43,30 @@ def test_a_daemon_launched_load_killed_mid_run_unblocks_the_pool_and_the_rerun_i
                     "WHERE t.dagster_run_id = %s AND t.progress_done >= 1", (run_id,)).fetchone()
             return row
 
-        row = wait_for("one community's comments stored", progress, 240, dagster_ui.log_tail)
+        row = wait_until(progress, timeout=240, interval=1,
+                         message=lambda: f"no community's comments stored\n{dagster_ui.log_tail()}")
         os.kill(int(row["holder"].rsplit(":", 1)[1]), signal.SIGKILL)
         killed_at = time.monotonic()
     finally:
         standin.latency = NONE
 
-    failed = wait_for("the killed run failed", lambda: dagster_ui.run(run_id)["status"] == "FAILURE",
-                      RECOVERY_TIMEOUT, dagster_ui.log_tail)
-    assert failed
+    wait_until(lambda: dagster_ui.run(run_id)["status"] == "FAILURE", timeout=RECOVERY_TIMEOUT,
+               interval=1, message=lambda: f"the killed run never failed\n{dagster_ui.log_tail()}")
 
     def task_failed():
         task = dagster_ui.tasks_of_runs({run_id})
         return task and task[0]["status"] == "failed" and task[0]["error_message"] and task[0]
 
-    task = wait_for("vk.tasks says failed with a reason", task_failed, RECOVERY_TIMEOUT)
+    task = wait_until(task_failed, timeout=RECOVERY_TIMEOUT, interval=1,
+                      message="vk.tasks never said failed with a reason")
     assert task["progress_done"] < task["progress_total"], task
 
     def slot_free():
-        pool = dagster_ui.graphql(CONCURRENCY, {"key": "vk_api"})["instance"]["concurrencyLimit"]
+        pool = dagster_ui.pool("vk_api")
         return run_id not in pool["activeRunIds"] and pool["activeSlotCount"] == 0
 
-    wait_for("the killed run's vk_api slot freed", slot_free, RECOVERY_TIMEOUT)
+    wait_until(slot_free, timeout=RECOVERY_TIMEOUT, interval=1,
+               message="the killed run's vk_api slot was never freed")
     assert time.monotonic() - killed_at < RECOVERY_TIMEOUT
     with dagster_ui.db() as conn:
         leases = conn.execute("SELECT count(*) AS n FROM vk.run_leases WHERE run_id = %s",

@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from assets.partitions import PARTITION_TAG, RANGE_END_TAG, RANGE_START_TAG
 from tests.waiting import wait_until
 
 # The year backfill dominates: 12 runs on two cores (see YEAR_BACKFILL_TIMEOUT).
@@ -44,10 +45,10 @@ def test_a_partition_launched_through_graphql_loads_exactly_that_day(dagster_ui,
     start, end = dagster_ui.day_window(day, day)
     dagster_ui.forget_window(start, end)
 
-    run_id = dagster_ui.launch_run(assets=["posts", "comments"], tags={"dagster/partition": day.isoformat()})
+    run_id = dagster_ui.launch_run(assets=["posts", "comments"], tags={PARTITION_TAG: day.isoformat()})
     run = dagster_ui.wait_for_run(run_id)
 
-    assert {tag["key"]: tag["value"] for tag in run["tags"]}["dagster/partition"] == "2025-06-15"
+    assert {tag["key"]: tag["value"] for tag in run["tags"]}[PARTITION_TAG] == "2025-06-15"
     posts, comments = dagster_ui.assert_window_equals_truth(start, end)
     assert posts >= 2 and comments >= 1, (posts, comments)
 
@@ -78,15 +79,15 @@ def year_backfill(dagster_ui, monitored_groups):
 def test_a_year_backfill_runs_in_at_most_13_runs_and_loads_exactly_the_year(dagster_ui, year_backfill):
     runs = year_backfill["runs"]
     assert year_backfill["backfill"]["numPartitions"] == 365
-    starts = sorted(run["tags_dict"].get("dagster/asset_partition_range_start", "?") for run in runs)
+    starts = sorted(run["tags_dict"].get(RANGE_START_TAG, "?") for run in runs)
     assert 1 <= len(runs) <= 13, f"{len(runs)} runs for a year, starting on {starts}"
 
     # Together the runs' partition ranges cover every day of the year exactly once.
     covered = []
     for run in runs:
         tags = run["tags_dict"]
-        first = tags.get("dagster/asset_partition_range_start") or tags.get("dagster/partition")
-        last = tags.get("dagster/asset_partition_range_end") or tags.get("dagster/partition")
+        first = tags.get(RANGE_START_TAG) or tags.get(PARTITION_TAG)
+        last = tags.get(RANGE_END_TAG) or tags.get(PARTITION_TAG)
         assert first and last, f"run {run['runId']} names no partitions: {tags}"
         covered += dagster_ui.partition_keys(date.fromisoformat(first), date.fromisoformat(last))
     assert sorted(covered) == year_backfill["keys"]
@@ -126,8 +127,8 @@ def test_the_tasks_table_mirrors_every_backfill_run_as_completed(dagster_ui, yea
     wait_until(mirrored, MIRROR_TIMEOUT, 3, unmirrored)
     by_run = {row["dagster_run_id"]: row for row in rows}
     assert len(by_run) == len(rows), f"runs with more than one vk.tasks row: {unmirrored()}"
-    ranges = {run["runId"]: (run["tags_dict"].get("dagster/asset_partition_range_start"),
-                             run["tags_dict"].get("dagster/asset_partition_range_end"))
+    ranges = {run["runId"]: (run["tags_dict"].get(RANGE_START_TAG),
+                             run["tags_dict"].get(RANGE_END_TAG))
               for run in year_backfill["runs"]}
     wrong_range = [(row["dagster_run_id"], row["partition_start"], row["partition_end"],
                     ranges[row["dagster_run_id"]]) for row in rows
