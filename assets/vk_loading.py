@@ -29,7 +29,7 @@ from assets.group_files.references import parse_reference
 from assets.partitions import daily_partitions, month_backfill_policy
 from resources.database import MergeCounts, PostgresResource, load_sql
 from resources.settings import SETTINGS
-from resources.vk import VkConfigError, VkError, VkQuotaExhausted, VkRetryLater, VkSkipOwner
+from resources.vk.errors import VkConfigError, VkError, VkQuotaExhausted, VkRetryLater, VkSkipOwner
 
 # Dagster's own retry for a run that ended with transient VK failures: the client already
 # retried each call, so these are minutes-long outages, worth a few spaced attempts.

@@ -13,8 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from resources.vk.settings import VkSettings
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-REAL_VK_API = "https://api.vk.ru/method"
 
 
 @dataclass(frozen=True)
@@ -64,12 +65,12 @@ def configured_dagster_database_url() -> str | None:
 
 def configured_vk_api_base_url() -> str:
     """VK_API_BASE_URL: the VK endpoint (the stand-in's in the demo and tests)."""
-    return os.environ.get("VK_API_BASE_URL", REAL_VK_API)
+    return os.environ.get("VK_API_BASE_URL", VkSettings.default("base_url"))
 
 
 def configured_vk_requests_per_second() -> float:
     """VK_REQUESTS_PER_SECOND: per token; a user token allows 3."""
-    return float(os.environ.get("VK_REQUESTS_PER_SECOND", "3"))
+    return float(os.environ.get("VK_REQUESTS_PER_SECOND", VkSettings.default("requests_per_second")))
 
 
 def configured_demo_days(default: int) -> int:

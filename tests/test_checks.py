@@ -18,7 +18,8 @@ from assets.posts import posts
 from pipelines.definitions import defs
 from resources.database import PostgresResource, upgrade_schema
 from resources.postgres_server import drop_database, ensure_database
-from resources.vk import VkApiResource, VkClient
+from resources.vk import VkApiResource
+from resources.vk.client import VkClient
 
 # Nothing here may reach VK: the wall is replaced where a test needs one, and the endpoint is a
 # closed loopback port, so a slip fails at once instead of going out.

@@ -9,7 +9,8 @@ from typing import Callable, Iterator
 
 import pytest
 
-from resources.vk_client import VkClient
+from resources.vk.client import VkClient
+from resources.vk.settings import VkSettings
 from vk_standin import StandInServer, World
 
 # The genuine recorded VK responses live beside the repository (CI clones it next to shared/).
@@ -70,7 +71,7 @@ def make_client() -> Callable[..., VkClient]:
             rate_limited_pause_seconds=0.05,
         )
         settings.update(options)
-        return VkClient(token if token is not None else server.token, **settings)
+        return VkClient(VkSettings(token if token is not None else server.token, **settings))
 
     return make
 

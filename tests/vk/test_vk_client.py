@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from resources.vk import VkSkipItem, VkSkipOwner, normalize_group_ref
+from resources.vk.errors import VkSkipItem, VkSkipOwner
 from vk_standin import World
 
 NO_SPECIALS = dict(n_closed=0, n_private=0, n_deleted=0, n_banned=0)
@@ -186,49 +186,26 @@ def test_comments_of_200_small_posts_take_8_requests(serve, make_client):
     assert client.stats.http_requests == 8 and client.stats.retries == 0
 
 
-def test_get_posts_by_id_in_batches(server, client, world):
-    gid = world.group_ids("open")[0]
-    posts = world.posts(gid)
-    loaded = client.get_posts([(-gid, p["id"]) for p in posts] + [(-gid, 10**9)])
-    assert loaded == posts
-    assert server.counters.http_requests == 1
-
-
 # -------------------------------------------------------------------- groups
-def test_resolve_groups_in_calls_of_500(serve, make_client):
+def test_get_groups_in_calls_of_500(serve, make_client):
     world = World(seed=8, n_groups=300, posts_per_day=0.2, days=1)
     server = serve(world)
     client = make_client(server)
     groups = world.groups()
     unknown = [f"nobody_{i}" for i in range(900)]
     refs = ([g["screen_name"] for g in groups[:100]]
-            + [f"https://vk.com/club{g['id']}/" for g in groups[100:200]]
-            + [f"@{g['screen_name'].upper()}" for g in groups[200:]]
-            + unknown + ["https://example.com/x"])
-    result = client.resolve_groups(refs)
-    assert ids(result.groups) == ids(groups)
-    assert result.not_found == unknown + ["https://example.com/x"]
+            + [str(g["id"]) for g in groups[100:200]]
+            + [g["screen_name"] for g in groups[200:]]
+            + unknown)
+    found = client.get_groups(refs)
+    assert ids(found) == ids(groups)
     assert server.counters.method_calls["groups.getById"] == math.ceil(1200 / 500)
-    assert result.by_ref[f"https://vk.com/club{groups[150]['id']}/"]["id"] == groups[150]["id"]
-    deactivated = [g for g in result.groups if g.get("deactivated")]
+    deactivated = [g for g in found if g.get("deactivated")]
     assert {g["id"] for g in deactivated} == {g["id"] for g in groups if g.get("deactivated")}
     assert client.get_groups(["nobody_a", "nobody_b"]) == []  # VK's error 100: none valid
 
 
-def test_resolve_groups_reads_the_old_list_shape(server, make_client, world):
+def test_get_groups_reads_the_old_list_shape(server, make_client, world):
     client = make_client(server, api_version="5.131")
     groups = world.groups()
     assert ids(client.get_groups([g["screen_name"] for g in groups])) == ids(groups)
-
-
-@pytest.mark.parametrize(
-    "ref, expected",
-    [
-        ("https://vk.com/club123", "123"), ("vk.ru/public123/", "123"), ("event77", "77"),
-        ("https://m.vk.com/apiclub?w=wall-1_2", "apiclub"), ("@ApiClub", "apiclub"),
-        ("-123", "123"), (" 123 ", "123"), ("\ufeffapiclub\r\n", "apiclub"),
-        ("https://vk.com/", None), ("https://example.com/apiclub", None), ("a b", None),
-    ],
-)
-def test_normalize_group_ref(ref, expected):
-    assert normalize_group_ref(ref) == expected

@@ -7,15 +7,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from resources.vk import (
-    VkRetryLater,
-    VkSkipItem,
-    VkSkipOwner,
-    parse_comments_page,
-    parse_wall_page,
-    unwrap,
-    unwrap_execute,
-)
+from resources.vk.errors import VkRetryLater, VkSkipItem, VkSkipOwner, unwrap, unwrap_execute
+from resources.vk.shapes import parse_comments_page, parse_wall_page
 
 PRIVATE = "lucasintel-vkscraper_private_profile.json"
 EXECUTE_ERRORS = "vknet-vk_ExecuteErrors.json"

@@ -9,7 +9,7 @@ import traceback
 
 import pytest
 
-from resources.vk import (
+from resources.vk.errors import (
     VkConfigError,
     VkError,
     VkQuotaExhausted,
@@ -17,6 +17,7 @@ from resources.vk import (
     VkSkipItem,
     VkSkipOwner,
 )
+from resources.vk.limits import shared_limiter
 from vk_standin import ALL_FAULTS, World
 
 SECRET = "vk1.a.S3cr3t-T0ken-value-that-must-never-leak"
@@ -92,7 +93,7 @@ def test_flood_control_waits_longer_than_an_ordinary_retry(server, make_client):
 
 def test_too_many_requests_pauses_the_token_and_slows_it_down(server, make_client):
     client = make_client(server, requests_per_second=200, rate_limited_pause_seconds=0.3)
-    limiter = client.tokens.live()[0].limiter
+    limiter = shared_limiter(server.base_url, server.token, 200)  # the client's, by design
     server.queue_reply("utils.resolveScreenName", vk_error(6, "Too many requests per second"))
     started = time.monotonic()
     assert client.call("utils.resolveScreenName", screen_name="x") == []
@@ -259,7 +260,9 @@ def test_a_rejected_token_is_dropped_and_the_others_carry_on(serve, make_client,
     assert sorted(ids(posts)) == sorted(ids(world.posts(gid)))
     assert all(results[p["id"]].items == world.comments(gid, p["id"]) for p in posts
                if p["comments"]["can_post"])
-    assert [t.index for t in client.tokens.live()] == [2]
+    tried_first = {label: n for label, n in client.stats.requests_by_token.items()
+                   if label.startswith("token #1 ")}
+    assert list(tried_first.values()) == [1]  # dropped at its first rejection
     assert "VK rejected token #1" in caplog.text and "1 token(s) left" in caplog.text
     assert_no_secret(caplog.text)
     server.revoke(OTHER)
