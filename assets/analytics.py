@@ -2,15 +2,15 @@
 and its materialization shows the result in the Dagster UI as markdown tables and, where a
 picture says more than a table, a chart.
 
-What the numbers mean and how they are read is in assets/analytics_data.py; how tables and
-charts are drawn, in assets/rendering.py.
+What the numbers mean and how they are read is in assets/reporting/frames.py; how tables and
+charts are drawn, in assets/reporting/rendering.py.
 """
 
 
 import pandas as pd
 from dagster import AssetKey, MaterializeResult, MetadataValue, asset
 
-from assets.analytics_data import (
+from assets.reporting.frames import (
     WEEKDAYS,
     AnalyticsPeriod,
     best_posting_time,
@@ -27,7 +27,7 @@ from assets.analytics_data import (
     top_posts,
 )
 from assets.partitions import PARTITIONS_TIMEZONE
-from assets.rendering import (
+from assets.reporting.rendering import (
     bar_chart,
     community_trend,
     frame_table,

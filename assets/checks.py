@@ -20,7 +20,7 @@ from dagster import (
 )
 
 from assets.partitions import PARTITIONS_TIMEZONE, run_window
-from assets.rendering import markdown_table
+from assets.reporting.rendering import markdown_table
 from resources.database import PostgresResource
 
 EVERYTHING = (datetime(1970, 1, 1, tzinfo=timezone.utc), datetime(9999, 1, 1, tzinfo=timezone.utc))

@@ -1,6 +1,5 @@
 """Comments of the posts of each day, every reply branch included."""
 
-import time
 from itertools import groupby
 
 from dagster import (
@@ -13,15 +12,8 @@ from dagster import (
     asset,
 )
 
-from assets.tasks import TaskProgress
-from assets.vk_loading import (
-    DAILY_VK_LOAD,
-    CommunitiesConfig,
-    GroupLoads,
-    GroupOutcomes,
-    load_metadata,
-)
-from assets.vk_rows import COMMENT_COLUMNS, comment_row
+from assets.loading.rows import COMMENT_COLUMNS, comment_row
+from assets.loading.steps import DAILY_VK_LOAD, CommunitiesConfig, VkLoad
 from resources.database import MergeCounts, PostgresResource, copy_rows, load_sql
 from resources.vk import VkApiResource
 
@@ -43,9 +35,8 @@ COMMENTS_CLOSED = 212
 )
 def comments(context: AssetExecutionContext, config: CommunitiesConfig, database: PostgresResource,
              vk: VkApiResource) -> MaterializeResult:
-    window = context.partition_time_window
-    started = time.monotonic()
-    client = vk.get_client()
+    load = VkLoad.of(context, database, vk)
+    window = load.window
     counts = MergeCounts()
     vanished = closed = outside = 0
     with database.connection() as conn:
@@ -56,9 +47,7 @@ def comments(context: AssetExecutionContext, config: CommunitiesConfig, database
         posts = [post for post in conn.execute(load_sql("posts_for_comments"),
                                                {"start": window.start, "end": window.end})
                  if post["group_id"] in groups]
-    loads = GroupLoads(context, "comments")
-    outcomes = GroupOutcomes(TaskProgress(database, context, units=len({p["group_id"] for p in posts})),
-                             loaded_before=loads.done(database))
+    outcomes = load.begin(communities=len({post["group_id"] for post in posts}))
     for group_id, group_posts in groupby(posts, key=lambda post: post["group_id"]):
         if not outcomes.may_call_vk(groups[group_id]):
             continue
@@ -68,7 +57,7 @@ def comments(context: AssetExecutionContext, config: CommunitiesConfig, database
             statuses: dict[int, tuple[str, str | None]] = {}
             with outcomes.attempt(group_id):
                 for batch in _batches(list(group_posts), POSTS_PER_BATCH):
-                    results = client.get_comments(-group_id, [post["post_id"] for post in batch])
+                    results = load.client.get_comments(-group_id, [post["post_id"] for post in batch])
                     rows = []
                     for post in batch:
                         result = results[post["post_id"]]
@@ -92,11 +81,9 @@ def comments(context: AssetExecutionContext, config: CommunitiesConfig, database
                 "reasons": [reason for _, reason in statuses.values()],
             })
             if group_id in outcomes.complete_group_ids():
-                loads.record(conn, [group_id])
-    metadata = load_metadata(counts, outcomes, client, started, flagged_deleted=vanished,
-                             posts=len(posts), posts_with_comments_closed=closed)
-    context.log.info(f"comments {window.start:%Y-%m-%d}..{window.end:%Y-%m-%d}: {outcomes.summary()}")
-    outcomes.raise_if_incomplete(metadata)
+                load.loads.record(conn, [group_id])
+    metadata = load.finish(context.log, counts, flagged_deleted=vanished, posts=len(posts),
+                           posts_with_comments_closed=closed)
     return MaterializeResult(metadata=metadata, check_results=[AssetCheckResult(
         check_name="comments_inside_window", passed=outside == 0,
         metadata={"comments_outside_window": MetadataValue.int(outside)})])

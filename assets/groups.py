@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 from dagster import AssetExecutionContext, Config, MaterializeResult, MetadataValue, asset
 from pydantic import Field
 
-from assets.group_uploads import process_upload, store_groups
+from assets.group_files.uploads import process_upload, store_groups
+from assets.loading.steps import usage_metadata, vk_retry_policy
 from assets.partitions import PARTITIONS_TIMEZONE
-from assets.rendering import markdown_table
-from assets.vk_loading import usage_metadata, vk_retry_policy
+from assets.reporting.rendering import markdown_table
 from resources.database import MergeCounts, PostgresResource, load_sql
 from resources.vk import VkApiResource
 

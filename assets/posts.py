@@ -1,7 +1,6 @@
 """Wall posts of the monitored communities, one partition per day."""
 
 import math
-import time
 
 from dagster import (
     AssetCheckResult,
@@ -13,16 +12,9 @@ from dagster import (
     asset,
 )
 
+from assets.loading.rows import POST_COLUMNS, post_row
+from assets.loading.steps import DAILY_VK_LOAD, CommunitiesConfig, VkLoad
 from assets.partitions import PARTITIONS_TIMEZONE
-from assets.tasks import TaskProgress
-from assets.vk_loading import (
-    DAILY_VK_LOAD,
-    CommunitiesConfig,
-    GroupLoads,
-    GroupOutcomes,
-    load_metadata,
-)
-from assets.vk_rows import POST_COLUMNS, post_row
 from resources.database import MergeCounts, PostgresResource, copy_rows, load_sql
 from resources.vk import VkApiResource
 
@@ -42,13 +34,10 @@ from resources.vk import VkApiResource
 )
 def posts(context: AssetExecutionContext, config: CommunitiesConfig, database: PostgresResource,
           vk: VkApiResource) -> MaterializeResult:
-    window = context.partition_time_window
-    started = time.monotonic()
-    client = vk.get_client()
+    load = VkLoad.of(context, database, vk)
+    window = load.window
     groups = [g for g in database.fetch_all("monitored_groups") if config.selects(g)]
-    loads = GroupLoads(context, "posts")
-    outcomes = GroupOutcomes(TaskProgress(database, context, units=len(groups)),
-                             loaded_before=loads.done(database))
+    outcomes = load.begin(communities=len(groups))
     # The fewest wall.get calls that could have read these posts (100 a page, one page at the
     # least per wall): what the calls spent are measured against, in the metadata.
     wall_get_minimum = 0
@@ -59,7 +48,7 @@ def posts(context: AssetExecutionContext, config: CommunitiesConfig, database: P
             if not outcomes.may_call_vk(group):
                 continue
             with outcomes.attempt(group_id) as attempt:
-                for item in client.iter_wall(-group_id, window.start, window.end):
+                for item in load.client.iter_wall(-group_id, window.start, window.end):
                     attempt.rows.append(post_row(group_id, item))
             # Posts read before a failure are real posts: they are kept.
             copy_rows(conn, "posts_staging", POST_COLUMNS, attempt.rows)
@@ -74,11 +63,9 @@ def posts(context: AssetExecutionContext, config: CommunitiesConfig, database: P
         ).rowcount
         gaps = conn.execute(load_sql("check_posts_staged_missing"),
                             {"timezone": PARTITIONS_TIMEZONE}).fetchall()
-        loads.record(conn, outcomes.complete_group_ids())
-    metadata = load_metadata(counts, outcomes, client, started, flagged_vanished=vanished,
-                             wall_get_minimum=wall_get_minimum)
-    context.log.info(f"posts {window.start:%Y-%m-%d}..{window.end:%Y-%m-%d}: {outcomes.summary()}")
-    outcomes.raise_if_incomplete(metadata)
+        load.loads.record(conn, outcomes.complete_group_ids())
+    metadata = load.finish(context.log, counts, flagged_vanished=vanished,
+                           wall_get_minimum=wall_get_minimum)
     return MaterializeResult(metadata=metadata, check_results=[
         AssetCheckResult(check_name="posts_inside_window", passed=outside == 0,
                          metadata={"posts_outside_window": MetadataValue.int(outside)}),

@@ -71,13 +71,12 @@ def mirror_run(database: PostgresResource, instance: DagsterInstance, run: Dagst
 class TaskProgress:
     """Progress of the current run in vk.tasks: units of work (communities) done of total."""
 
-    def __init__(self, database: PostgresResource, context: AssetExecutionContext, units: int):
+    def __init__(self, database: PostgresResource, run: DagsterRun, step: str, units: int):
         self.database = database
-        self.run = context.run
+        self.run = run
         with database.connection() as conn:
-            _link_requested_task(conn, self.run)
-            conn.execute(load_sql("tasks_add_work"),
-                         {"run_id": self.run.run_id, "units": units, "step": context.op_def.name})
+            _link_requested_task(conn, run)
+            conn.execute(load_sql("tasks_add_work"), {"run_id": run.run_id, "units": units, "step": step})
 
     def done(self, units: int = 1) -> None:
         with self.database.connection() as conn:

@@ -1,7 +1,7 @@
 """Benchmark 1: comments through the real loading path against a raw COPY of the same rows.
 
 The rows: a stand-in world's comments rendered as VK items (replies, deleted comments, likes,
-attachments, hashtags, emoji), turned into rows by assets.vk_rows.comment_row, and repeated
+attachments, hashtags, emoji), turned into rows by assets.loading.rows.comment_row, and repeated
 under several community ids until there are at least `target_rows`. Making them is not timed.
 
 The loading path is the comments asset's: per community one transaction of
@@ -20,7 +20,7 @@ from typing import Callable
 import psycopg
 
 from assets.comments import POSTS_PER_BATCH
-from assets.vk_rows import COMMENT_COLUMNS, POST_COLUMNS, comment_row, post_row, timestamp
+from assets.loading.rows import COMMENT_COLUMNS, POST_COLUMNS, comment_row, post_row, timestamp
 from benchmarks.databases import load_query, run_script
 from resources.database import MergeCounts, PostgresResource, copy_rows, load_sql
 from vk_standin.world import World

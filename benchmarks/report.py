@@ -90,7 +90,7 @@ def _ingest(results: dict) -> list[str]:
     return [
         "## 1. Ingest",
         "",
-        f"{ingest['rows']:,} comment rows (stand-in items through `assets.vk_rows.comment_row`), "
+        f"{ingest['rows']:,} comment rows (stand-in items through `assets.loading.rows.comment_row`), "
         f"{ingest['transactions']} community loads, each side alternating first.",
         "",
         "| path | seconds | rows/s |",

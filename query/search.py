@@ -37,7 +37,7 @@ from typing import Literal
 import psycopg
 from psycopg.pq import TransactionStatus
 
-from assets.vk_rows import HASHTAG, MENTION_AT, MENTION_MARKUP, clean_text, hashtags, mentions
+from assets.loading.rows import HASHTAG, MENTION_AT, MENTION_MARKUP, clean_text, hashtags, mentions
 from query.pages import (
     EARLIEST,
     LATEST,

@@ -27,7 +27,7 @@ import pytest
 from dagster import materialize
 
 from assets import analytics
-from assets.analytics_data import (
+from assets.reporting.frames import (
     AnalyticsPeriod,
     er_by_content_type,
     er_by_text_length,
@@ -209,3 +209,16 @@ def test_an_empty_period_says_so(dataset, database, dagster_instance):
     assert metadata["posts"].value == 0
     assert metadata["posts_table"].value == "_nothing in the period_"
     assert "er_post_distribution" not in metadata
+
+
+@pytest.mark.parametrize("asset_def", [asset_def for asset_def in (
+    analytics.post_engagement, analytics.community_days, analytics.posting_time_heatmap,
+    analytics.top_posts_of_period, analytics.engagement_by_content, analytics.top_commenters,
+    analytics.comment_terms)], ids=lambda a: a.key.to_user_string())
+def test_every_analytics_asset_materializes_an_empty_period(dataset, database, dagster_instance, asset_def):
+    name = asset_def.key.to_user_string()
+    config = {"ops": {name: {"config": {"until": "2025-06-01", "days": 7}}}}
+    result = materialize([asset_def], resources={"database": database}, instance=dagster_instance,
+                         run_config=config)
+    assert result.success
+    assert result.asset_materializations_for_node(name)[0].metadata

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from dagster import materialize
 
-from assets.group_uploads import process_upload
+from assets.group_files.uploads import process_upload
 from assets.groups import groups
 from resources.vk import VkApiResource
 from vk_standin.server import StandInServer

@@ -4,7 +4,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from assets.vk_rows import COMMENT_COLUMNS, POST_COLUMNS, comment_row, group_validation, post_row
+from assets.loading.rows import COMMENT_COLUMNS, POST_COLUMNS, comment_row, group_validation, post_row
 
 FIXTURES = Path(__file__).resolve().parents[1] / ".." / "shared" / "fixtures" / "vk"
 

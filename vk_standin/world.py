@@ -18,81 +18,26 @@ import copy
 import random
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Iterable
 
 from vk_standin import texts
-
-UTC = timezone.utc
-DAY = 86_400
-DEFAULT_START = datetime(2026, 11, 1, tzinfo=UTC)
-GROUP_ID_BASE = 100_000_000
-
-# Group kinds and how their walls answer (see methods.WALL_ACCESS_ERRORS).
-OPEN, CLOSED, PRIVATE, DELETED, BANNED = "open", "closed", "private", "deleted", "banned"
-
-
-@dataclass(slots=True)
-class Post:
-    """A wall slot: what must be known without rendering the post."""
-
-    id: int
-    date: int
-    n_generated: int  # comments generated from the seed (ids id+1 .. id+n_generated)
-    comments_closed: bool
-    n_added: int = 0  # comments added later through World.add_comments
-
-    @property
-    def n_comments(self) -> int:
-        return self.n_generated + self.n_added
-
-
-@dataclass(slots=True)
-class Group:
-    id: int
-    name: str
-    screen_name: str
-    type: str
-    kind: str
-    members_base: int
-    members_per_day: float
-    posts: list[Post] = field(default_factory=list)  # ascending by (date, id)
-    pinned_id: int | None = None
-    next_id: int = 1  # next free id on this wall
-
-    @property
-    def is_closed(self) -> int:
-        return {CLOSED: 1, PRIVATE: 2}.get(self.kind, 0)
-
-    @property
-    def deactivated(self) -> str | None:
-        return self.kind if self.kind in (DELETED, BANNED) else None
-
-    @property
-    def wall_readable(self) -> bool:
-        return self.kind == OPEN
-
-
-@dataclass(slots=True)
-class CommentTree:
-    """All comments of one post, indexed the ways wall.getComments reads them."""
-
-    order: list[dict] = field(default_factory=list)  # every comment by id
-    tops: list[dict] = field(default_factory=list)
-    replies: dict[int, list[dict]] = field(default_factory=dict)  # top comment id -> replies
-    by_id: dict[int, dict] = field(default_factory=dict)
-
-    def add(self, comment: dict) -> None:
-        self.order.append(comment)
-        self.by_id[comment["id"]] = comment
-        stack = comment["parents_stack"]
-        if stack:
-            self.replies[stack[0]].append(comment)
-        else:
-            self.tops.append(comment)
-            self.replies[comment["id"]] = []
-
+from vk_standin.comment_trees import generate_tree, make_comment
+from vk_standin.entities import (  # noqa: F401 (the kinds are the world's vocabulary for tests)
+    BANNED,
+    CLOSED,
+    DAY,
+    DEFAULT_START,
+    DELETED,
+    GROUP_ID_BASE,
+    OPEN,
+    PRIVATE,
+    UTC,
+    CommentTree,
+    Group,
+    Post,
+)
+from vk_standin.rendering import render_comment, render_group, render_post
 
 class World:
     """A seeded VK world; see the module docstring. All times are unix seconds, UTC."""
@@ -314,9 +259,8 @@ class World:
                 cid = group.next_id
                 group.next_id += 1
                 parent = rng.choice(tree.tops)["id"] if tree.tops and rng.random() < 0.35 else None
-                comment = self._make_comment(
-                    rng, group, post_id, cid, self._now, parent, parent, authors
-                )
+                comment = make_comment(rng, group, post_id, cid, self._now, parent, parent, authors,
+                                       self.deleted_share)
                 authors[cid] = comment.get("from_id")
                 tree.add(comment)
                 self._added.setdefault((group_id, post_id), []).append(comment)
@@ -371,7 +315,8 @@ class World:
                 self._cache.move_to_end(key)
                 return tree
             group = self._by_id[group_id]
-            tree = self._generate_tree(group, self._post(group, post_id))
+            tree = generate_tree(self.seed, group, self._post(group, post_id), self.end_ts,
+                                 self.reply_share, self.deleted_share)
             for comment in self._added.get(key, ()):
                 tree.add(comment)
             self._cache[key] = tree
@@ -380,117 +325,13 @@ class World:
             return tree
 
     def render_group(self, group: Group, fields: Iterable[str] | None = None) -> dict:
-        """A VK group object; `fields=None` means every optional field."""
-        rng = random.Random(f"{self.seed}:group:{group.id}")
-        photo = f"https://sun9-1.userapi.com/g{group.id}"
-        item: dict = {
-            "id": group.id,
-            "name": group.name,
-            "screen_name": group.screen_name,
-            "is_closed": group.is_closed,
-            "type": group.type,
-            "is_admin": 0,
-            "is_member": 0,
-            "is_advertiser": 0,
-            "photo_50": f"{photo}/50.jpg",
-            "photo_100": f"{photo}/100.jpg",
-            "photo_200": f"{photo}/200.jpg",
-        }
-        if group.deactivated:
-            item["deactivated"] = group.deactivated
-            return item  # VK returns only the basics of a deactivated community
         days_in = max(0.0, (self._now - self.start_ts) / DAY)
-        optional = {
-            "members_count": max(0, group.members_base + int(group.members_per_day * days_in)),
-            "activity": rng.choice(texts.ACTIVITIES),
-            "description": texts.post_text(rng),
-            "verified": int(rng.random() < 0.1),
-            "status": texts.sentence(rng, 1, 5),
-            "site": rng.choice(("", "https://example.com")),
-            "wall": 1 if group.kind == OPEN else 3,
-            "age_limits": rng.choice((1, 1, 2, 3)),
-            "counters": {"photos": rng.randint(0, 5000), "videos": rng.randint(0, 500)},
-        }
-        wanted = optional.keys() if fields is None else [f for f in fields if f in optional]
-        item.update({name: optional[name] for name in wanted})
-        return item
+        return render_group(self.seed, group, days_in, fields)
 
     def render_post(self, group: Group, post: Post) -> dict:
-        rng = random.Random(f"{self.seed}:post:{group.id}:{post.id}")
-        owner = -group.id
-        item: dict = {
-            "inner_type": "wall_wallpost",
-            "id": post.id,
-            "from_id": owner,
-            "owner_id": owner,
-            "date": post.date,
-            "marked_as_ads": 0,
-            "post_type": "post",
-            "text": texts.post_text(rng),
-        }
-        if group.pinned_id == post.id:
-            item["is_pinned"] = 1
-        if rng.random() < 0.1:
-            item["edited"] = post.date + rng.randint(60, 7200)
-        if rng.random() < 0.05:
-            item["signer_id"] = rng.randint(1, 900_000_000)
-        if rng.random() < 0.1:
-            source = -rng.randint(1, 99_999_999)
-            item["copy_history"] = [{
-                "id": rng.randint(1, 100_000), "owner_id": source, "from_id": source,
-                "date": post.date - rng.randint(60, 30 * DAY), "post_type": "post",
-                "text": texts.post_text(rng),
-                "attachments": [texts.attachment(rng, source, post.date)],
-                "post_source": {"type": "vk"},
-            }]
-        attachments = [texts.attachment(rng, owner, post.date) for _ in range(rng.choice((0, 0, 1, 1, 2, 4)))]
-        if attachments:
-            item["attachments"] = attachments
-        likes = int(post.n_comments * rng.uniform(1, 5)) + rng.randint(0, 60)
-        item["post_source"] = {"type": "vk"}
-        item["comments"] = {
-            "count": post.n_comments,
-            "can_post": 0 if post.comments_closed else 1,
-            "groups_can_post": not post.comments_closed,
-        }
-        item["likes"] = {"count": likes, "user_likes": 0, "can_like": 1, "can_publish": 1}
-        item["reposts"] = {"count": rng.randint(0, likes // 5 + 1), "user_reposted": 0}
-        if rng.random() < 0.95:  # views are absent on some posts
-            item["views"] = {"count": likes * rng.randint(8, 60) + rng.randint(0, 100)}
-        if rng.random() < 0.5:
-            item["reactions"] = {"reaction_set_id": "reactions", "count": likes,
-                                 "items": [{"id": 0, "count": likes}]}
-        item["is_favorite"] = False
-        item["hash"] = f"{rng.getrandbits(80):020x}"
-        return item
+        return render_post(self.seed, group, post)
 
-    def render_comment(
-        self,
-        comment: dict,
-        tree: CommentTree,
-        *,
-        need_likes: bool,
-        preview_length: int,
-        thread_items: int | None,
-    ) -> dict:
-        """A comment as served; `thread_items=None` leaves `thread.items` out entirely."""
-        item = dict(comment)
-        if not need_likes:
-            item.pop("likes", None)
-        if preview_length and item.get("text"):
-            item["text"] = item["text"][:preview_length]
-        if not comment["parents_stack"]:
-            replies = tree.replies[comment["id"]]
-            thread: dict = {"count": len(replies)}
-            if thread_items is not None:
-                thread["items"] = [
-                    self.render_comment(r, tree, need_likes=need_likes,
-                                        preview_length=preview_length, thread_items=None)
-                    for r in replies[:thread_items]
-                ]
-            thread.update(can_post=True, show_reply_button=True, groups_can_post=True)
-            item["thread"] = thread
-        return item
+    render_comment = staticmethod(render_comment)
 
     # ------------------------------------------------------------------ helpers
     def _readable_group(self, group_id: int) -> Group:
@@ -504,70 +345,6 @@ class World:
         if post is None:
             raise KeyError(f"no post {post_id} on the wall of group {group.id}")
         return post
-
-    def _generate_tree(self, group: Group, post: Post) -> CommentTree:
-        rng = random.Random(f"{self.seed}:comments:{group.id}:{post.id}")
-        span = max(60, self.end_ts - post.date)
-        dates = sorted(post.date + 1 + rng.randrange(span) for _ in range(post.n_generated))
-        tree = CommentTree()
-        # Each reply adds its thread once more to `attach`: preferential attachment gives the
-        # heavy-tailed threads real walls have (most empty, a few with hundreds of replies).
-        attach: list[int] = []
-        authors: dict[int, int | None] = {}
-        for offset, date in enumerate(dates, start=1):
-            cid = post.id + offset
-            top = target = None
-            if tree.tops and rng.random() < self.reply_share:
-                top = rng.choice(attach)
-                attach.append(top)
-                thread = tree.replies[top]
-                target = rng.choice(thread)["id"] if thread and rng.random() < 0.5 else top
-            comment = self._make_comment(rng, group, post.id, cid, date, top, target, authors)
-            authors[cid] = comment.get("from_id")
-            tree.add(comment)
-            if top is None:
-                attach.append(cid)
-        return tree
-
-    def _make_comment(
-        self,
-        rng: random.Random,
-        group: Group,
-        post_id: int,
-        cid: int,
-        date: int,
-        top: int | None,
-        target: int | None,
-        authors: dict[int, int | None],
-    ) -> dict:
-        stack = [top] if top is not None else []
-        if rng.random() < self.deleted_share:
-            # VK's deleted comment: no author, no text, no post id.
-            return {"id": cid, "date": date, "parents_stack": stack, "deleted": True}
-        from_id = -group.id if rng.random() < 0.03 else rng.randint(1, 900_000_000)
-        comment: dict = {
-            "id": cid,
-            "from_id": from_id,
-            "date": date,
-            "text": texts.comment_text(rng),
-            "post_id": post_id,
-            "owner_id": -group.id,
-            "parents_stack": stack,
-        }
-        if target is not None:
-            target_author = authors.get(target)
-            if target_author:
-                comment["reply_to_user"] = target_author
-            comment["reply_to_comment"] = target
-        if rng.random() < 0.06:
-            kind = rng.choice(("photo", "sticker", "link", "video"))
-            comment["attachments"] = [texts.attachment(rng, from_id, date, kind)]
-        comment["likes"] = {
-            "count": int(rng.paretovariate(1.5)) - 1, "user_likes": 0, "can_like": 1,
-            "can_publish": 1,
-        }
-        return comment
-
 
 def _ts(value: datetime | int | float | None, default: int) -> int:
     if value is None:

@@ -98,6 +98,8 @@ def best_posting_time(grid: pd.DataFrame) -> str:
 def content_types(posts: pd.DataFrame) -> pd.Series:
     """Each post's content types: its attachment types; a post without attachments is a
     'repost' or 'text'. A post with a photo and a video counts for both."""
+    if posts.empty:  # apply over no rows returns a frame, not a series
+        return pd.Series([], index=posts.index, dtype=object)
     return posts.apply(lambda post: list(post["attachment_types"])
                        or ["repost" if post["is_repost"] else "text"], axis=1)
 

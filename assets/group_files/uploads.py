@@ -16,7 +16,7 @@ import psycopg
 
 from assets.group_files.decoding import UploadRefused
 from assets.group_files.reading import ParsedUpload, parse_group_file
-from assets.vk_rows import GROUP_COLUMNS, group_row, group_validation
+from assets.loading.rows import GROUP_COLUMNS, group_row, group_validation
 from resources.database import MergeCounts, copy_rows, load_sql
 
 OUTCOMES = ("loaded", "duplicate", "not_found", "closed", "private", "deleted", "banned", "unparseable")

@@ -1,4 +1,4 @@
-"""What every VK load shares: per-group outcomes, retries, and the metadata a run reports.
+"""Each community's outcome in one load, and the record that lets a retried run resume.
 
 One community failing never costs another its data: each group's VK calls are attempted on
 their own, the outcome recorded, and what was read is stored. A run that could not finish
@@ -8,68 +8,15 @@ Dagster shows the partition as not done and a retry or a later run completes it.
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import psycopg
-from dagster import (
-    AssetExecutionContext,
-    Backoff,
-    Config,
-    Failure,
-    Jitter,
-    MetadataValue,
-    RetryPolicy,
-)
-from pydantic import Field
+from dagster import Failure, TimeWindow
 
-from assets.group_files.references import parse_reference
-from assets.partitions import daily_partitions, month_backfill_policy
-from resources.database import MergeCounts, PostgresResource, load_sql
-from resources.settings import SETTINGS
+from resources.database import PostgresResource, load_sql
 from resources.vk.errors import VkConfigError, VkError, VkQuotaExhausted, VkRetryLater, VkSkipOwner
-
-# Dagster's own retry for a run that ended with transient VK failures: the client already
-# retried each call, so these are minutes-long outages, worth a few spaced attempts.
-vk_retry_policy = RetryPolicy(
-    max_retries=3,
-    delay=SETTINGS.run_retry_delay_seconds,
-    backoff=Backoff.EXPONENTIAL,
-    jitter=Jitter.PLUS_MINUS,
-)
-
-
-# What every daily VK load shares: day partitions, a month of days per backfill run, Dagster's
-# retry, and the `vk_api` pool that keeps parallel runs within the token's rate.
-DAILY_VK_LOAD = dict(
-    group_name="vk",
-    owners=["team:data-engineering"],
-    kinds={"postgres"},
-    partitions_def=daily_partitions,
-    backfill_policy=month_backfill_policy,
-    retry_policy=vk_retry_policy,
-    pool="vk_api",
-)
-
-
-class CommunitiesConfig(Config):
-    communities: list[str] = Field(
-        default_factory=list,
-        description="Only these communities (VK ids, screen names or links); empty means every "
-        "monitored one. Used when new communities need their history without reloading everyone "
-        "else's, and for work requested through vk.tasks.",
-    )
-
-    def selects(self, group: dict) -> bool:
-        if not self.communities:
-            return True
-        keys = {f"id:{group['group_id']}", f"name:{(group.get('screen_name') or '').lower()}"}
-        return any(ref.key in keys for ref in self._references())
-
-    def _references(self):
-        return [parse_reference(text) for text in self.communities]
 
 
 @dataclass
@@ -81,9 +28,8 @@ class GroupLoads:
     """The communities a run has loaded for an asset and its days (vk.group_loads): Dagster's
     retry of a step, or a re-execution from failure, reads only the others again."""
 
-    def __init__(self, context: AssetExecutionContext, asset: str) -> None:
-        window = context.partition_time_window
-        self.params = {"root_run_id": context.run.root_run_id or context.run.run_id, "asset": asset,
+    def __init__(self, root_run_id: str, asset: str, window: TimeWindow) -> None:
+        self.params = {"root_run_id": root_run_id, "asset": asset,
                        "start": window.start, "end": window.end}
 
     def done(self, database: PostgresResource) -> set[int]:
@@ -168,28 +114,3 @@ class GroupOutcomes:
             metadata=metadata,
             allow_retries=retryable,
         )
-
-
-def load_metadata(counts: MergeCounts, outcomes: GroupOutcomes, client, started: float, **extra) -> dict:
-    """The figures a person reads in the UI after a load."""
-    return {
-        "rows_inserted": MetadataValue.int(counts.inserted),
-        "rows_updated": MetadataValue.int(counts.updated),
-        "rows_unchanged": MetadataValue.int(counts.unchanged),
-        **{name: MetadataValue.int(value) for name, value in extra.items()},
-        "groups_by_outcome": MetadataValue.json(outcomes.summary()),
-        "group_problems": MetadataValue.md(outcomes.table()),
-        **usage_metadata(client, started),
-    }
-
-
-def usage_metadata(client, started: float) -> dict:
-    """VK calls spent and time taken: the scarce resources of every VK load."""
-    usage = client.stats.snapshot()
-    return {
-        "vk_http_requests": MetadataValue.int(usage["http_requests"]),
-        "vk_method_calls": MetadataValue.json(usage["method_calls"]),
-        "vk_retries": MetadataValue.int(usage["retries"]),
-        "vk_errors_by_code": MetadataValue.json(usage["errors"]),
-        "duration_seconds": MetadataValue.float(round(time.monotonic() - started, 2)),
-    }
