@@ -5,23 +5,45 @@ uploaded list, posts and comments of the last complete days) on a real Dagster i
 the VK stand-in, or the real API when VK_TOKEN is set, and says where the data is.
 """
 
+import logging
 import os
 import sys
+import warnings
 from contextlib import ExitStack
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import psycopg
-from dagster import DagsterInstance
+from dagster import BetaWarning, DagsterInstance
 
 from assets.partitions import PARTITIONS_TIMEZONE, range_tags
 from pipelines.local_env import STANDIN_DAYS, STANDIN_GROUPS, STANDIN_SEED, prepare
+from pipelines.progress import progress_logger
 from resources.database import current_revision
 from resources.postgres_server import redact
-from resources.settings import configured_demo_days, configured_demo_groups, vk_token_given
+from resources.settings import SETTINGS, configured_demo_days, configured_demo_groups, vk_token_given
 
 DEMO_DAYS = configured_demo_days(default=STANDIN_DAYS - 1)
+
+
+LOGGERS = {"progress": progress_logger}
+EVENTS_FILE = SETTINGS.data_dir / "demo-events.log"
+
+
+def write_event_log(instance: DagsterInstance, run_ids: list[str], path: Path) -> int:
+    """Every event of the runs, one line each, as the UI's run page lists them."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    count = 0
+    with path.open("w", encoding="utf-8") as out:
+        for run_id in run_ids:
+            for entry in instance.all_logs(run_id):
+                kind = entry.dagster_event.event_type_value if entry.dagster_event else "LOG"
+                moment = datetime.fromtimestamp(entry.timestamp, ZoneInfo("UTC")).isoformat()
+                message = " ".join(str(entry.message or "").split())
+                out.write(f"{moment} {run_id[:8]} {logging.getLevelName(entry.level):<7} {entry.step_key or '-'} {kind} {message}\n")
+                count += 1
+    return count
 
 
 def _table_counts(url: str) -> dict[str, int]:
@@ -54,6 +76,9 @@ def _standin(stack: ExitStack) -> tuple[dict[str, str], list[str]]:
 
 
 def main() -> int:
+    # A newcomer reads the progress lines; Dagster's beta notes and platform hints are noise here.
+    warnings.filterwarnings("ignore", category=BetaWarning)
+    warnings.filterwarnings("ignore", module="platformdirs")
     env = prepare()
     os.environ.update(env)
     url = env["DATABASE_URL"]
@@ -79,15 +104,20 @@ def main() -> int:
         first, last = today - timedelta(days=DEMO_DAYS), today - timedelta(days=1)
         print(f"Running job `collect` for {first} .. {last} ({PARTITIONS_TIMEZONE} days)...", flush=True)
         with DagsterInstance.get() as instance:
-            result = defs.resolve_job_def("collect").execute_in_process(
+            # A line per step on the terminal; Dagster's own stream goes to the events file.
+            quiet = {"loggers": {"progress": {}}}
+            result = defs.resolve_job_def("collect").with_logger_defs(LOGGERS).execute_in_process(
                 instance=instance,
-                run_config={"ops": {"groups": {"config": {"upload_paths": [str(upload)]}}}},
+                run_config={**quiet, "ops": {"groups": {"config": {"upload_paths": [str(upload)]}}}},
                 tags=range_tags(first, last),
                 raise_on_error=False,
             )
             # No daemon runs here to mirror the run into vk.tasks: reconcile once by hand.
-            defs.resolve_job_def("reconcile_tasks").execute_in_process(instance=instance)
+            reconcile = defs.resolve_job_def("reconcile_tasks").with_logger_defs(LOGGERS)
+            reconciled = reconcile.execute_in_process(instance=instance, run_config=quiet)
+            events = write_event_log(instance, [result.run_id, reconciled.run_id], EVENTS_FILE)
     print(f"Run {result.run_id}: {'succeeded' if result.success else 'FAILED'}")
+    print(f"Dagster's full event log ({events} events): {EVENTS_FILE}")
     for table, count in _table_counts(url).items():
         print(f"  vk.{table:<20} {count:>10,} rows")
     print("Data: schema `vk` of the database above (psql: .data/postgres is the socket folder).")

@@ -28,6 +28,16 @@ def test_the_demo_loads_real_rows_and_says_where_they_are(pg_server_url, tmp_pat
         assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
         assert "succeeded" in done.stdout and "schema vk at revision" in done.stdout
         assert "make ui" in done.stdout
+        # Progress a person can follow, then the summary; Dagster's event stream in a file.
+        out = done.stdout
+        for line in ("groups: started", "posts: started", "comments: started", "comments stored for 2 days"):
+            assert line in out, out[-3000:]
+        assert out.index("comments stored") < out.index("succeeded")
+        assert "DEBUG" not in out + done.stderr and "STEP_START" not in out
+        assert "BetaWarning" not in done.stderr
+        events = tmp_path / "demo-events.log"
+        assert f"event log ({len(events.read_text().splitlines())} events): {events}" in out
+        assert "STEP_SUCCESS" in events.read_text() and "ASSET_MATERIALIZATION" in events.read_text()
         with psycopg.connect(app_url) as conn:
             counts = {t: conn.execute(f"SELECT count(*) FROM vk.{t}").fetchone()[0]
                       for t in ("groups", "posts", "comments", "group_upload_lines", "tasks")}
