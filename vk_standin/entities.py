@@ -36,8 +36,6 @@ class Group:
     screen_name: str
     type: str
     kind: str
-    members_base: int
-    members_per_day: float
     posts: list[Post] = field(default_factory=list)  # ascending by (date, id)
     pinned_id: int | None = None
     next_id: int = 1  # next free id on this wall

@@ -6,6 +6,7 @@ seeded by (world seed, group, post), so the same object renders the same way eve
 
 from __future__ import annotations
 
+import math
 import random
 from typing import Iterable
 
@@ -34,7 +35,7 @@ def render_group(seed: int, group: Group, days_in: float, fields: Iterable[str] 
         item["deactivated"] = group.deactivated
         return item  # VK returns only the basics of a deactivated community
     optional = {
-        "members_count": max(0, group.members_base + int(group.members_per_day * days_in)),
+        "members_count": members_count(seed, group, days_in),
         "activity": rng.choice(texts.ACTIVITIES),
         "description": texts.post_text(rng),
         "verified": int(rng.random() < 0.1),
@@ -49,7 +50,20 @@ def render_group(seed: int, group: Group, days_in: float, fields: Iterable[str] 
     return item
 
 
-def render_post(seed: int, group: Group, post: Post) -> dict:
+def members_count(seed: int, group: Group, days_in: float) -> int:
+    """The audience `days_in` days into the world: a few thousand to a few hundred thousand
+    members, drifting by a fraction of a percent a day, up or down a little from one day to
+    the next (so daily snapshots show growth)."""
+    rng = random.Random(f"{seed}:audience:{group.id}")
+    base = math.exp(rng.uniform(math.log(3_000), math.log(300_000)))
+    drift = rng.uniform(-0.0005, 0.003)  # share of the audience gained per day
+    day = int(days_in)
+    wobble = random.Random(f"{seed}:audience:{group.id}:{day}").uniform(-0.0008, 0.0008)
+    return max(0, int(base * (1 + drift * days_in + wobble)))
+
+
+def render_post(seed: int, group: Group, post: Post, days_in: float) -> dict:
+    """A wall post published `days_in` days into the world."""
     rng = random.Random(f"{seed}:post:{group.id}:{post.id}")
     owner = -group.id
     item: dict = {
@@ -80,7 +94,12 @@ def render_post(seed: int, group: Group, post: Post) -> dict:
     attachments = [texts.attachment(rng, owner, post.date) for _ in range(rng.choice((0, 0, 1, 1, 2, 4)))]
     if attachments:
         item["attachments"] = attachments
-    likes = int(post.n_comments * rng.uniform(1, 5)) + rng.randint(0, 60)
+    # VK's proportions: a post is seen by a share of the audience (a long tail: some go viral),
+    # a few percent of viewers like it, fewer comment or repost.
+    audience = members_count(seed, group, days_in)
+    views = int(audience * min(3.0, rng.lognormvariate(math.log(0.3), 0.7)))
+    likes = max(int(views * rng.uniform(0.02, 0.08)), int(post.n_comments * rng.uniform(1.2, 3)))
+    views = max(views, likes * rng.randint(8, 20))
     item["post_source"] = {"type": "vk"}
     item["comments"] = {
         "count": post.n_comments,
@@ -88,9 +107,9 @@ def render_post(seed: int, group: Group, post: Post) -> dict:
         "groups_can_post": not post.comments_closed,
     }
     item["likes"] = {"count": likes, "user_likes": 0, "can_like": 1, "can_publish": 1}
-    item["reposts"] = {"count": rng.randint(0, likes // 5 + 1), "user_reposted": 0}
+    item["reposts"] = {"count": int(likes * rng.uniform(0.02, 0.25)), "user_reposted": 0}
     if rng.random() < 0.95:  # views are absent on some posts
-        item["views"] = {"count": likes * rng.randint(8, 60) + rng.randint(0, 100)}
+        item["views"] = {"count": views}
     if rng.random() < 0.5:
         item["reactions"] = {"reaction_set_id": "reactions", "count": likes,
                              "items": [{"id": 0, "count": likes}]}

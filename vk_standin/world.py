@@ -112,9 +112,10 @@ class World:
                 screen_name=screen_name,
                 type=rng.choice(("group", "page", "page", "event")),
                 kind=kind,
-                members_base=int(rng.paretovariate(1.2) * 500),
-                members_per_day=rng.uniform(-2, 40),
             )
+            # Two draws once spent on members, which rendering.members_count now draws from a
+            # generator of its own: kept so that every seed still builds the same world.
+            rng.paretovariate(1.2), rng.uniform(-2, 40)
             if kind == OPEN:
                 self._build_wall(group, posts_per_day * days * rng.uniform(0.5, 1.5))
             groups.append(group)
@@ -329,7 +330,7 @@ class World:
         return render_group(self.seed, group, days_in, fields)
 
     def render_post(self, group: Group, post: Post) -> dict:
-        return render_post(self.seed, group, post)
+        return render_post(self.seed, group, post, max(0.0, (post.date - self.start_ts) / DAY))
 
     render_comment = staticmethod(render_comment)
 

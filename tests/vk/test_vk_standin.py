@@ -371,13 +371,15 @@ def test_auto_publishing_during_a_crawl(serve):
     assert world.posts(gid, since=world.end)  # the new posts are dated after the window
 
 
-def test_members_count_grows_with_time(world):
+def test_members_count_drifts_a_little_from_day_to_day(world):
     gid = world.group_ids("open")[0]
-    before = world.resolve(str(gid))["members_count"]
-    world.advance(timedelta(days=30).total_seconds())
-    after = world.resolve(str(gid))["members_count"]
-    group = world.group_by_id(gid)
-    assert after - before == pytest.approx(group.members_per_day * 30, abs=2)
+    counts = []
+    for _ in range(10):
+        counts.append(world.resolve(str(gid))["members_count"])
+        world.advance(timedelta(days=1).total_seconds())
+    assert len(set(counts)) >= 8, counts  # daily snapshots show change
+    steps = [abs(b - a) / a for a, b in zip(counts, counts[1:])]
+    assert max(steps) < 0.01, steps  # a little: under a percent a day
 
 
 def test_command_line_serves_until_stopped():
