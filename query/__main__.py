@@ -4,6 +4,7 @@
     python -m query post-comments 123 4567
     python -m query group-posts 123 --order engagement
     python -m query search "погода" --cursor <the cursor a previous page printed>
+    python -m query search "погода" --output results.xlsx      # every page, also .csv, .jsonl
 
 The database is DATABASE_URL's, or the embedded one the demo fills. Dates without a time zone
 are days and times of VK_PARTITIONS_TIMEZONE (Europe/Moscow unless set), as everywhere here.
@@ -16,12 +17,14 @@ import json
 import shutil
 import sys
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import psycopg
 from psycopg.rows import dict_row
 
 from assets.partitions import PARTITIONS_TIMEZONE
+from query.exports import FORMATS, export
 from query.listings import POST_ORDERS, list_group_posts, list_post_comments
 from query.pages import MAX_LIMIT, CursorError, Page, check_limit
 from query.search import ORDERS, search_comments
@@ -34,6 +37,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with psycopg.connect(url, autocommit=True, row_factory=dict_row, connect_timeout=10,
                              options="-c search_path=vk,public") as conn:
+            if args.output:
+                def fetch(cursor, limit):
+                    return args.run(conn, argparse.Namespace(**{**vars(args), "cursor": cursor, "limit": limit}))
+
+                export(fetch, Path(args.output), args.format or _format_of(args.output),
+                       PARTITIONS_TIMEZONE, cursor=args.cursor)
+                return 0
             page = args.run(conn, args)
     except (CursorError, LookupError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -110,7 +120,15 @@ def _parser() -> argparse.ArgumentParser:
     for command in (search, post, posts):
         command.add_argument("--limit", type=_limit, default=20)
         command.add_argument("--cursor", help="continue after the page that printed it")
+        command.add_argument("--output", help="write every page (from --cursor on) to this file")
+        command.add_argument("--format", choices=FORMATS,
+                             help="of --output; default from its extension (.csv, .jsonl, .xlsx)")
     return parser
+
+
+def _format_of(path: str) -> str:
+    suffix = Path(path).suffix.lower().lstrip(".")
+    return {"json": "jsonl", "ndjson": "jsonl"}.get(suffix, suffix if suffix in FORMATS else "csv")
 
 
 def _print(page: Page, args) -> None:

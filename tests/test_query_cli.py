@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
+import pandas as pd
 import pytest
 from sqlalchemy.engine import make_url
 
+from query import exports
 from query.__main__ import main
 
 POST_TIME = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
@@ -83,3 +85,34 @@ def test_a_login_without_grants_is_told_what_to_grant(filled, db, migrated_datab
     finally:
         db.execute("DROP OWNED BY vk_test_nobody")
         db.execute("DROP ROLE vk_test_nobody")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "xlsx"])
+def test_an_export_walks_every_page_and_reads_back_equal(filled, db, rows, tmp_path, capsys, fmt,
+                                                         monkeypatch):
+    # Cyrillic, emoji, quotes and a line break; pages of two, so six rows take three pages.
+    monkeypatch.setattr(exports, "MAX_LIMIT", 2)
+    rows.comment(1, 10, 90, POST_TIME, POST_TIME + timedelta(hours=2), text="Погода 🌧 «дождь», \"кавычки\"\nстрока",
+                 from_id=790)
+    path = tmp_path / f"out.{fmt}"
+    assert main(["search", "погода", "--output", str(path)]) == 0
+    assert "6 rows written to" in capsys.readouterr().err
+    if fmt == "csv":
+        frame = pd.read_csv(path, encoding="utf-8-sig")
+    elif fmt == "jsonl":
+        frame = pd.read_json(path, lines=True)
+    else:
+        frame = pd.read_excel(path)
+    expected = db.execute("SELECT comment_id, text FROM vk.comments WHERE text ILIKE '%погод%' "
+                          "ORDER BY published_at DESC, comment_id DESC").fetchall()
+    assert frame["comment_id"].tolist() == [r["comment_id"] for r in expected]
+    assert frame["text"].tolist() == [r["text"] for r in expected]
+    assert "raw" not in frame.columns
+
+
+def test_an_export_from_a_cursor_takes_only_the_rest(filled, tmp_path, capsys):
+    assert main(["search", "погода", "--limit", "2"]) == 0
+    cursor = capsys.readouterr().out.split("--cursor ")[1].split()[0]
+    path = tmp_path / "rest.jsonl"
+    assert main(["search", "погода", "--cursor", cursor, "--output", str(path)]) == 0
+    assert [json.loads(line)["comment_id"] for line in path.read_text().splitlines()] == [13, 12, 11]
