@@ -29,7 +29,12 @@ from pipelines.sensors import (
     tasks_mirror_sensors,
 )
 from resources.database import PostgresResource
-from resources.settings import configured_vk_api_base_url, configured_vk_requests_per_second
+from resources.postgres_server import application_database_url
+from resources.settings import (
+    configured_database_url,
+    configured_vk_api_base_url,
+    configured_vk_requests_per_second,
+)
 from resources.vk import VkApiResource
 
 defs = Definitions(
@@ -44,7 +49,10 @@ defs = Definitions(
     sensors=[group_upload_sensor, new_groups_history_sensor, task_request_sensor,
              *tasks_mirror_sensors],
     resources={
-        "database": PostgresResource(database_url=EnvVar("DATABASE_URL")),
+        # DATABASE_URL through EnvVar, so Dagster stores its name, never a password; unset, the
+        # embedded server's (as every local command), so `dagster dev` needs no exports.
+        "database": PostgresResource(database_url=EnvVar("DATABASE_URL") if configured_database_url()
+                                     else application_database_url()),
         "vk": VkApiResource(
             token=EnvVar("VK_TOKEN"),
             base_url=configured_vk_api_base_url(),

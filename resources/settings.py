@@ -63,6 +63,11 @@ def configured_dagster_database_url() -> str | None:
     return os.environ.get("DAGSTER_DATABASE_URL") or None
 
 
+def configured_dagster_storage_url() -> str | None:
+    """DAGSTER_STORAGE_URL: the exact storage URL (postgresql+psycopg2://), as local_env exports it."""
+    return os.environ.get("DAGSTER_STORAGE_URL") or None
+
+
 def configured_vk_api_base_url() -> str:
     """VK_API_BASE_URL: the VK endpoint (the stand-in's in the demo and tests)."""
     return os.environ.get("VK_API_BASE_URL", VkSettings.default("base_url"))

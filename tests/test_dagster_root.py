@@ -1,0 +1,27 @@
+"""Dagster run the way its documentation teaches, in the repository root, with no exports."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.slow
+def test_definitions_validate_in_the_repository_root_with_a_clean_environment(tmp_path):
+    # Nothing but a PATH and a HOME; the local state goes to a folder of the test's own.
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "VK_DATA_DIR": str(tmp_path / "data")}
+    dagster = Path(sys.executable).with_name("dagster")
+    try:
+        done = subprocess.run([str(dagster), "definitions", "validate"], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=300)
+        output = done.stdout + done.stderr
+        assert done.returncode == 0, output[-3000:]
+        assert "All code locations passed validation" in output
+        assert "DAGSTER_STORAGE_URL" not in output
+    finally:
+        subprocess.run([sys.executable, "-m", "pipelines.local_env", "stop-db"], cwd=ROOT, env=env,
+                       capture_output=True, timeout=60)
