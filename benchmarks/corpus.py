@@ -113,14 +113,17 @@ def build(url: str, corpus: dict | None = None, sessions: int = SESSIONS,
         # Gigabytes of new indexes are still being written out; timings should not share the
         # disk with that.
         conn.execute("CHECKPOINT")
-        counts = conn.execute(load_query("corpus_counts"), corpus).fetchone()
-        topic_matches = dict(conn.execute(load_query("topic_counts"), {
-            "words": [topic["word"] for topic in topics(corpus)]}).fetchall())
-    figures = {"comments": counts[0], "broad_matches": counts[1], "rare_matches": counts[2],
-               "table_gib": float(counts[3]) / 2**30, "partitions": counts[4],
-               "communities": corpus["groups"], "seconds": time.monotonic() - started,
-               "topic_matches": topic_matches}
+    figures = {**describe(url, corpus), "seconds": time.monotonic() - started}
     log(f"corpus: {figures['comments']:,} comments ({figures['table_gib']:.1f} GiB with indexes), "
         f"'{BROAD_WORD}' in {figures['broad_matches']:,}, '{RARE_WORD}' in {figures['rare_matches']}, "
         f"{figures['seconds']:.0f} s")
     return figures
+
+
+def describe(url: str, corpus: dict) -> dict:
+    """What a built corpus holds (also one an earlier run kept)."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        counts = conn.execute(load_query("corpus_counts"), corpus).fetchone()
+    return {"comments": counts[0], "broad_matches": counts[1], "rare_matches": counts[2],
+            "table_gib": float(counts[3]) / 2**30, "partitions": counts[4],
+            "communities": corpus["groups"], "seconds": 0.0}

@@ -31,9 +31,8 @@ RELEVANCE_P95_MS = 300.0
 DATE_RANGE = (datetime(2025, 6, 1, tzinfo=UTC), datetime(2026, 6, 1, tzinfo=UTC))
 
 
-def filters(conn: psycopg.Connection) -> dict[str, Callable[[str], dict]]:
+def filters(subjects: dict) -> dict[str, Callable[[str], dict]]:
     """Filter name -> (word -> search_comments arguments)."""
-    subjects = conn.execute(load_query("sweep_subjects")).fetchone()
     return {
         "all groups": lambda word: {"text": word},
         "one group": lambda word: {"text": word, "group_id": subjects["group_id"]},
@@ -47,16 +46,21 @@ def filters(conn: psycopg.Connection) -> dict[str, Callable[[str], dict]]:
 
 
 def sweep(url: str, corpus: dict | None = None, runs: int = RUNS,
-          log: Callable[[str], None] = print) -> list[dict]:
+          log: Callable[[str], None] = print) -> dict:
+    """{"subjects": the corpus size and what the filters name, "cases": every case's figures}."""
     corpus = corpus or CORPUS
     words = [(topic["word"], topic["distribution"], topic["share"]) for topic in topics(corpus)]
     words.append((BROAD_WORD, "spread", 1 / 3))
     with psycopg.connect(url, autocommit=True, row_factory=dict_row) as conn:
-        cases = [{"word": word, "distribution": distribution, "share": share, "filter": name,
+        subjects = conn.execute(load_query("sweep_subjects")).fetchone()
+        matches = {row["word"]: row["matches"] for row in conn.execute(
+            load_query("topic_counts"), {"words": [word for word, _, _ in words]}).fetchall()}
+        cases = [{"word": word, "distribution": distribution, "share": share,
+                  "matches": matches[word], "filter": name,
                   "order": order, "arguments": {**make(word), "order": order, "limit": PAGE},
                   "samples": []}
                  for word, distribution, share in words
-                 for name, make in filters(conn).items() for order in ("newest", "relevance")]
+                 for name, make in filters(subjects).items() for order in ("newest", "relevance")]
         log(f"sweep: {len(cases)} cases, {runs} runs each")
         for _ in range(WARM_UP):
             for case in cases:
@@ -74,7 +78,7 @@ def sweep(url: str, corpus: dict | None = None, runs: int = RUNS,
         case = worst(cases, order)
         log(f"sweep: worst {order} p95 {case['p95_ms']:.1f} ms ({case['word']}, "
             f"{case['distribution']}, {case['filter']}, {case['tier']})")
-    return cases
+    return {"subjects": subjects, "cases": cases}
 
 
 def worst(cases: list[dict], order: str) -> dict:
