@@ -84,3 +84,39 @@ def collect(url: str) -> list[tuple[str, str, list[str]]]:
             how = "prepared, generic plan" if generic else "planned for its parameters"
             plans.append((title, f"{query}.sql, {how}", shorten([row["QUERY PLAN"] for row in rows])))
         return plans
+
+
+def collect_months(url: str) -> list[tuple[str, str, list[str]]]:
+    """The months tier's statements (query/search_months.py) on the sweep's corpus, for a word
+    bunched in an old month: the month list, a month where the word is absent (GIN), and the
+    month it is bunched in (its own plan walks the time index)."""
+    from benchmarks.corpus import SHARES, topic_word
+    from query.search_months import NO_FLOOR
+
+    word = topic_word("old_month", SHARES[-1])
+    with psycopg.connect(url, autocommit=True, row_factory=dict_row) as conn:
+        params = {**_search_params(word), **NO_FLOOR, "want": 51}
+        months = conn.execute(load_sql("search_months"), params).fetchall()
+        densest = conn.execute(load_query("densest_month"), {"word": word}).fetchone()["month_start"]
+        bunched = next(month for month in months if month["month_start"] == densest)
+        cases = [
+            ("Months tier: each month's newest comment, newest first (comments_time_idx, one step a month)",
+             "search_months", True, params),
+            ("Months tier, a month without the word: its GIN index (comments_search_idx), nothing read",
+             "search_month_gather", True, {**params, "month_start": months[0]["month_start"],
+                                           "month_end": months[0]["month_end"]}),
+            ("Months tier, the month the word is bunched in: planned for that partition alone, "
+             "it walks comments_time_idx and stops after a page",
+             "search_month_matches", False, {**params, "month_start": bunched["month_start"],
+                                             "month_end": bunched["month_end"]}),
+        ]
+        return [(title, f"{query}.sql, word `{word}`, "
+                 f"{'prepared, generic plan' if generic else 'planned for its parameters'}",
+                 shorten([row["QUERY PLAN"] for row in _warm_explain(conn, query, params, generic)]))
+                for title, query, generic, params in cases]
+
+
+def _warm_explain(conn, query: str, params: dict, generic: bool) -> list:
+    for _ in range(2):  # the second run is the warm one
+        rows = explain(conn, load_sql(query), params, generic=generic)
+    return rows

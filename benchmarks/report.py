@@ -10,6 +10,8 @@ REQUESTS_RATIO = 10.0
 KEYSET_RATIO = 2.0
 # "Flat": the biggest partition's peak within this factor of the smallest's.
 FLAT_MEMORY = 1.25
+SWEEP_NEWEST_P95_MS = 50.0
+SWEEP_RELEVANCE_P95_MS = 300.0
 
 
 def render(results: dict) -> str:
@@ -34,7 +36,7 @@ def render(results: dict) -> str:
         "|---|---|---|---|---|",
         *_targets(results),
     ]
-    for part in (_ingest, _vk, _search, _pagination, _memory, _plans):
+    for part in (_ingest, _vk, _search, _sweep, _pagination, _memory, _plans):
         section = part(results)
         if section:
             lines += ["", *section]
@@ -71,6 +73,13 @@ def _targets(results: dict) -> list[str]:
                         if case["query"] == kind and order in (None, case["order"]))
             rows.append(f"| 3 | {label} | < {target:.0f} ms | {worst:.1f} ms | "
                         f"{_verdict(worst < target, worst, target, False)} |")
+    if "sweep" in results:
+        cases = results["sweep"]["cases"]
+        for order, target in (("newest", SWEEP_NEWEST_P95_MS), ("relevance", SWEEP_RELEVANCE_P95_MS)):
+            worst = max((case for case in cases if case["order"] == order), key=lambda c: c["p95_ms"])
+            rows.append(f"| 6 | sweep, {order} p95, worst of {len(cases) // 2} ({worst['word']}, "
+                        f"{worst['distribution']}, {worst['filter']}, {worst['tier']}) | < {target:.0f} ms | "
+                        f"{worst['p95_ms']:.1f} ms | {_verdict(worst['p95_ms'] < target, worst['p95_ms'], target, False)} |")
     if "pagination" in results:
         ratio = results["pagination"]["keyset_ratio"]
         rows.append(f"| 4 | keyset page 10,000 / page 1 (p50) | ≤ {KEYSET_RATIO:.0f} | {ratio:.2f} | "
@@ -146,6 +155,35 @@ def _search(results: dict) -> list[str]:
     return lines
 
 
+def _sweep(results: dict) -> list[str]:
+    if "sweep" not in results:
+        return []
+    subjects, cases = results["sweep"]["subjects"], results["sweep"]["cases"]
+    lines = ["## 6. Search sweep: frequencies and where the matches lie", "",
+             f"{subjects['comments']:,} comments. Each word through 8 filters (all groups, one "
+             "group, a date range, one author, with one or two more words, with a hashtag, as a "
+             "quoted phrase), pages of 50; per word the worst p95 over the filters, the filter it "
+             "was worst in, and the tiers that answered.", "",
+             "| word | lies | matches | newest worst p95 ms | relevance worst p95 ms | tiers |",
+             "|---|---|---|---|---|---|"]
+    words = dict.fromkeys(case["word"] for case in cases)
+    for word in words:
+        mine = [case for case in cases if case["word"] == word]
+        cells = []
+        for order in ("newest", "relevance"):
+            worst = max((case for case in mine if case["order"] == order), key=lambda c: c["p95_ms"])
+            cells.append(f"{worst['p95_ms']:.1f} ({worst['filter']})")
+        tiers = ", ".join(sorted({case["tier"] for case in mine}))
+        lines.append(f"| `{word}` | {mine[0]['distribution']} | {mine[0]['matches']:,} | "
+                     f"{cells[0]} | {cells[1]} | {tiers} |")
+    lines += ["", "| filter | newest worst p95 ms | relevance worst p95 ms |", "|---|---|---|"]
+    for name in dict.fromkeys(case["filter"] for case in cases):
+        cells = [max(case["p95_ms"] for case in cases if case["filter"] == name and case["order"] == order)
+                 for order in ("newest", "relevance")]
+        lines.append(f"| {name} | {cells[0]:.1f} | {cells[1]:.1f} |")
+    return lines
+
+
 def _pagination(results: dict) -> list[str]:
     if "pagination" not in results:
         return []
@@ -193,12 +231,17 @@ PLANS_START = "<!-- plans: written by `make benchmark` (benchmarks/report.py) --
 PLANS_END = "<!-- plans: end -->"
 
 
-def write_plans(readme: Path, results: dict) -> None:
+SWEEP_PLANS_START = "<!-- sweep plans: written by `benchmarks.run --only search_sweep` -->"
+SWEEP_PLANS_END = "<!-- sweep plans: end -->"
+
+
+def write_plans(readme: Path, results: dict, key: str = "plans") -> None:
     """Puts the latest plans between the markers in sql/README.md, where each index is
     justified, so the justification and the measurement cannot drift apart."""
     text = readme.read_text(encoding="utf-8")
-    start, end = text.index(PLANS_START) + len(PLANS_START), text.index(PLANS_END)
-    corpus = results["corpus"]
+    first, last = (PLANS_START, PLANS_END) if key == "plans" else (SWEEP_PLANS_START, SWEEP_PLANS_END)
+    start, end = text.index(first) + len(first), text.index(last)
+    corpus = results["corpus" if key == "plans" else "sweep_corpus"]
     machine = results["machine"]
     lines = [
         "",
@@ -207,7 +250,7 @@ def write_plans(readme: Path, results: dict) -> None:
         f"indexes), {machine['postgresql'].split(' on ')[0]}, {machine['cores']} cores. Plans over "
         "every partition are cut to their first two partitions' scans.",
         "",
-        *_plans(results)[2:],  # without its own heading
+        *_plans({"plans": results[key]})[2:],  # without its own heading
         "",
     ]
     readme.write_text(text[:start] + "\n".join(lines) + text[end:], encoding="utf-8")

@@ -3,7 +3,10 @@
 Prints figures as it goes and writes benchmarks/results/latest.md (with the machine, the
 command and the targets) and latest.json (--output names them otherwise). Runs on the embedded PostgreSQL with its defaults
 unless --server-url names another server; the databases it makes are dropped at the end.
-`--only search` (or vk, memory, ingest) runs one part.
+`--only search` (or vk, memory, ingest, search_sweep) runs one part. `--only search_sweep`
+is issue 12's sweep of word frequencies and distributions in time; `--scale 1` (or 20) makes its
+corpus about that many million comments, `--corpus-database NAME` measures a corpus an earlier
+`--keep` run left instead of building one.
 """
 
 import argparse
@@ -17,14 +20,22 @@ from pathlib import Path
 
 import psycopg
 
-from benchmarks import corpus, ingest, memory, readme_plans, search_latency, vk_efficiency
+from benchmarks import (
+    corpus,
+    ingest,
+    memory,
+    readme_plans,
+    search_latency,
+    search_sweep,
+    vk_efficiency,
+)
 from benchmarks.databases import BENCHMARK_DATABASE, drop, fresh_database
 from benchmarks.report import render, write_plans
-from resources.postgres_server import embedded_server_url, redact
+from resources.postgres_server import embedded_server_url, redact, with_database
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SQL_README = Path(__file__).resolve().parent.parent / "sql" / "README.md"
-PARTS = ("vk", "memory", "ingest", "search")
+PARTS = ("vk", "memory", "ingest", "search", "search_sweep")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -34,6 +45,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--server-url", help="another PostgreSQL server (admin URL)")
     parser.add_argument("--ingest-rows", type=int, default=2_000_000)
     parser.add_argument("--keep", action="store_true", help="keep the benchmark databases")
+    parser.add_argument("--scale", type=float, default=None,
+                        help="search_sweep: millions of comments in its corpus (default 5.1)")
+    parser.add_argument("--corpus-database", help="search_sweep: an existing corpus database")
     parser.add_argument("--output", default="latest",
                         help="results file name in benchmarks/results (default: latest)")
     args = parser.parse_args(argv)
@@ -67,6 +81,16 @@ def main(argv: list[str] | None = None) -> int:
         section("obvious", lambda: search_latency.obvious_design(url))
         section("pagination", lambda: search_latency.pagination(url, log=log))
         section("plans", lambda: readme_plans.collect(url))
+    if "search_sweep" in parts:
+        sweep_corpus = corpus.at_scale(args.scale) if args.scale else corpus.CORPUS
+        if args.corpus_database:
+            url = with_database(server, args.corpus_database, driver="postgresql")
+            section("sweep_corpus", lambda: corpus.describe(url, sweep_corpus))
+        else:
+            url = fresh_database(server)
+            section("sweep_corpus", lambda: corpus.build(url, sweep_corpus, log=log))
+        section("sweep", lambda: search_sweep.sweep(url, sweep_corpus, log=log))
+        section("sweep_plans", lambda: readme_plans.collect_months(url))
     if not args.keep:
         drop(server, BENCHMARK_DATABASE)
     results["load_average_after"] = os.getloadavg()
@@ -78,6 +102,8 @@ def main(argv: list[str] | None = None) -> int:
                                                  encoding="utf-8")
     if "plans" in results and args.output == "latest":
         write_plans(SQL_README, results)
+    if "sweep_plans" in results and args.output == "sweep":
+        write_plans(SQL_README, results, "sweep_plans")
     print("\n" + report)
     return 0
 

@@ -1,24 +1,31 @@
 """Full-text search over comments: words (Russian and English, stemmed), exact #hashtags and
 @mentions, filters, newest-first or relevance order, keyset pages.
 
-A search is answered by the cheapest of three tiers that can answer it exactly:
+A search is answered by the cheapest of four tiers that can answer it exactly:
 
-1. `recent`: the matches among the newest 300 comments before the cursor. A common word fills
-   a page from these alone (newest first), in a millisecond or two.
+1. `recent`: the matches among the newest 300 comments before the cursor. A word common where
+   the newest comments are fills a page from these alone (newest first), in a millisecond.
 2. `few`: every match of the words, straight from the GIN index, when there are at most
    GATHER_CAP of them; filtered, ordered and paged in one statement. Rare words end here.
-3. `planned`: the general query, planned for its own parameters, which the planner answers by
-   walking a time index backwards (common words, within a group or not) or by gathering and
-   sorting (everything in between).
+3. `months` (query/search_months.py): the newest matches found month partition by month
+   partition, newest first, each month planned for its own statistics, stopping when no older
+   month can hold a newer match. Its cost follows the months it must ask, not how many matches
+   there are or when: everything with words, hashtags or mentions that tiers 1 and 2 leave.
+4. `planned`: the general query planned for its parameters, for a post's or an author's
+   comments, which its indexes hold few of in any month.
 
-Which tier to try first comes from the planner's statistics of the words (read a few times an
-hour): the probe of tier 1 costs a millisecond across every monthly partition, wasted on a
-word too rare to fill a page from the newest comments, so a rare word goes straight to tier 2.
-Without statistics (a table not yet analysed) every tier is tried in turn.
+Which tier to try first comes from facts about where the words are: the planner's statistics
+of each monthly partition (read a few times an hour) say how many comments of that month hold
+each common word. A word dense in the newest month goes to tier 1; one the statistics expect
+fewer than GATHER_CAP matches of goes to tier 2 (a word too rare for the statistics is rare in
+every month); the rest, a word common only in some old month or spread thinly over all of
+them, to tier 3. The probes of tiers 1 and 2 cost a millisecond or more each, wasted on a word
+they cannot answer. Without statistics (a table not yet analysed) every tier is tried in turn.
 
 Tiers 1 and 2 run as prepared statements with generic plans: their shape is fixed by their
 SQL, and planning a query over every monthly partition costs several milliseconds, more than
-answering it. Tier 3 is planned every time, because there the parameters decide the plan.
+answering it. Tiers 3 and 4 are planned every time, because there the parameters (and the
+month) decide the plan.
 
 Relevance ranks the newest RELEVANCE_WINDOW matches (all of them when there are fewer), as of
 the first page: ranking every match of a word found in millions of comments means reading
@@ -28,16 +35,15 @@ millions of rows, and a person reading ranked results wants the best recent ones
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
 import psycopg
-from psycopg.pq import TransactionStatus
 
 from assets.loading.rows import HASHTAG, MENTION_AT, MENTION_MARKUP, clean_text, hashtags, mentions
+from query import search_months
+from query.prepared import generic_plans
 from query.pages import (
     EARLIEST,
     LATEST,
@@ -54,7 +60,7 @@ from resources.database import load_sql
 Order = Literal["newest", "relevance"]
 ORDERS = ("newest", "relevance")
 # Tried in this order; each answers exactly or hands over to the next.
-TIERS = ("recent", "few", "planned")
+TIERS = ("recent", "few", "months", "planned")
 # Word matches tier 2 reads at most before handing over to the planned query.
 GATHER_CAP = 2_000
 # The newest comments tier 1 looks at (the LIMIT in search_comments_recent.sql).
@@ -160,15 +166,15 @@ def search_comments(
 
 def _answer(conn, terms: SearchTerms, params: dict, order: str) -> tuple[str, list[dict]]:
     """(the tier that answered, its rows): the first of TIERS able to answer exactly."""
-    if terms.words:
-        with _generic_plans(conn):
-            share = word_share(conn, terms.words)
-            # Matches among the newest comments the statistics expect (None: unknown).
-            expected = None if share is None else share * RECENT_ROWS
-            dense = expected is not None and expected >= DENSE_MATCHES
-            # A post's or an author's comments are few: the newest comments overall say nothing.
-            if ("recent" in TIERS and params["post_id"] is None and params["author_id"] is None
-                    and (expected is None or (order == "newest" and expected >= params["limit"]))):
+    # A post's or an author's comments are few in every month: their own index finds them.
+    narrow = params["post_id"] is not None or params["author_id"] is not None
+    facts = None
+    if terms.words and not narrow:
+        with generic_plans(conn):
+            facts = word_facts(conn, terms.words)
+            newest = None if facts is None else facts.newest_share * RECENT_ROWS
+            dense = newest is not None and newest >= DENSE_MATCHES
+            if "recent" in TIERS and (newest is None or (order == "newest" and newest >= params["limit"])):
                 probe = "search_comments_recent" if params["group_id"] is None \
                     else "search_comments_recent_in_group"
                 recent = conn.execute(load_sql(probe), {
@@ -177,22 +183,37 @@ def _answer(conn, terms: SearchTerms, params: dict, order: str) -> tuple[str, li
                 if order == "newest" and len(recent) >= params["limit"]:
                     return "recent", recent[: params["limit"]]
                 dense = len(recent) >= DENSE_MATCHES
-            # A word dense among the newest comments has more matches than the cap anyway.
+            # A word dense among the newest comments, or expected more often than the cap
+            # anywhere, has more matches than the cap: asking would only read the cap's worth.
             few = None
-            if "few" in TIERS and not dense:
+            if "few" in TIERS and not dense and (facts is None or facts.matches <= GATHER_CAP):
                 # Read after the block: the RESET goes out with it, in one round trip.
                 few = conn.execute(load_sql("search_comments_few"), params, prepare=True)
         if few is not None:
             rows = few.fetchall()
             if not rows[0]["deferred"]:
                 return "few", [row for row in rows if row["comment_id"] is not None]
+    if "months" in TIERS and not narrow:
+        return "months", search_months.answer(conn, params, facts)
     return "planned", conn.execute(load_sql("search_comments"), params, prepare=False).fetchall()
+
+
+@dataclass(frozen=True)
+class WordFacts:
+    """Where the statistics say the comments holding all of some words are."""
+
+    matches: float  # how many, over every analysed month
+    newest_share: float  # their share of the comments of the newest analysed month
+    # Per analysed month (its first day): its comments and the share of them holding the words.
+    months: dict[datetime, tuple[float, float]]
 
 
 @dataclass
 class _WordStatistics:
     read_at: float
-    shares: dict[str, float] | None  # lexeme -> share of comments; None: none analysed yet
+    # Per analysed month, oldest first: (its first day, its comments, lexeme -> share of them
+    # holding it).
+    months: list[tuple[datetime, float, dict[str, float]]]
     # Search text -> its lexemes: the pages of one search repeat its words.
     lexemes: dict[str, list[str]] = field(default_factory=dict)
 
@@ -200,10 +221,10 @@ class _WordStatistics:
 _statistics: dict[tuple, _WordStatistics] = {}
 
 
-def word_share(conn: psycopg.Connection, words: str) -> float | None:
-    """The share of comments holding all of `words`, as the statistics of the analysed monthly
-    partitions estimate it (the rarest word's share; 0 for a word too rare to be counted
-    there). None when there are no statistics yet or the words hold no lexeme."""
+def word_facts(conn: psycopg.Connection, words: str) -> WordFacts | None:
+    """Where the comments holding all of `words` are, as the statistics of the analysed monthly
+    partitions estimate it: in each month the rarest word's share (0 for a word too rare to be
+    counted there). None when there are no statistics yet or the words hold no lexeme."""
     statistics = _word_statistics(conn)
     lexemes = statistics.lexemes.get(words)
     if lexemes is None:
@@ -211,9 +232,12 @@ def word_share(conn: psycopg.Connection, words: str) -> float | None:
         if len(statistics.lexemes) >= LEXEME_CACHE_SIZE:
             statistics.lexemes.clear()
         statistics.lexemes[words] = lexemes
-    if statistics.shares is None or not lexemes:
+    if not statistics.months or not lexemes:
         return None
-    return min(statistics.shares.get(lexeme, 0.0) for lexeme in lexemes)
+    months = {start: (rows, min(shares.get(lexeme, 0.0) for lexeme in lexemes))
+              for start, rows, shares in statistics.months}
+    return WordFacts(sum(rows * share for rows, share in months.values()),
+                     months[statistics.months[-1][0]][1], months)
 
 
 def _word_statistics(conn: psycopg.Connection) -> _WordStatistics:
@@ -221,14 +245,10 @@ def _word_statistics(conn: psycopg.Connection) -> _WordStatistics:
     cached = _statistics.get(key)
     if cached is not None and time.monotonic() - cached.read_at < STATISTICS_SECONDS:
         return cached
-    weighted: dict[str, float] = {}
-    rows = 0.0
-    for partition in conn.execute(load_sql("search_word_statistics")).fetchall():
-        rows += partition["rows"]
-        for lexeme, share in zip(partition["lexemes"] or [], partition["shares"] or []):
-            weighted[lexeme] = weighted.get(lexeme, 0.0) + share * partition["rows"]
-    shares = {lexeme: total / rows for lexeme, total in weighted.items()} if rows else None
-    _statistics[key] = cached = _WordStatistics(time.monotonic(), shares)
+    months = [(partition["month_start"], partition["rows"],
+               dict(zip(partition["lexemes"] or [], partition["shares"] or [])))
+              for partition in conn.execute(load_sql("search_word_statistics")).fetchall()]
+    _statistics[key] = cached = _WordStatistics(time.monotonic(), months)
     return cached
 
 
@@ -263,16 +283,3 @@ def _item(row: dict, order: str) -> dict:
     if order == "relevance":
         item["rank"] = row["rank"]
     return item
-
-
-@contextmanager
-def _generic_plans(conn: psycopg.Connection) -> Iterator[None]:
-    # Pipelined: the SET travels with the first query and the RESET with the last one.
-    with conn.pipeline():
-        conn.execute(load_sql("search_generic_plans"))
-        try:
-            yield
-        finally:
-            # In a failed transaction the rollback undoes the SET anyway.
-            if conn.info.transaction_status != TransactionStatus.INERROR:
-                conn.execute(load_sql("search_default_plans"))

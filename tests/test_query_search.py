@@ -240,23 +240,25 @@ def test_statistics_send_a_rare_word_past_the_newest_comments_probe(db, corpus, 
                         lambda name: statements.append(name) or real_load_sql(name))
 
     # Not analysed yet: every tier is tried in turn.
-    assert search_module.word_share(db, "криптографы") is None
+    assert search_module.word_facts(db, "криптографы") is None
     assert ids(search_comments(db, "криптографы", limit=20)) == [(1, 117), (1, 270)]
     assert "search_comments_recent" in statements
 
     db.execute("ANALYZE vk.comments")
     monkeypatch.setattr(search_module, "_statistics", {})
-    assert 0.7 < search_module.word_share(db, "погода") < 0.8
-    assert search_module.word_share(db, "криптографы") < 0.02
-    assert search_module.word_share(db, "погода криптографы") < 0.02
+    assert 0.7 < search_module.word_facts(db, "погода").newest_share < 0.8
+    assert 140 < search_module.word_facts(db, "погода").matches < 160
+    assert search_module.word_facts(db, "криптографы").matches < 4
+    assert search_module.word_facts(db, "погода криптографы").newest_share < 0.02
     statements.clear()
     page = search_comments(db, "криптографы", limit=20)
     assert (ids(page), page.plan) == ([(1, 117), (1, 270)], "few")
     assert "search_comments_recent" not in statements
     assert search_comments(db, "погода", limit=20).plan == "recent"
-    # Common enough to rank, by the statistics alone: straight to the planned tier.
+    # More matches than the cap, by the statistics alone: straight to the months walk.
+    monkeypatch.setattr(search_module, "GATHER_CAP", 100)
     statements.clear()
-    assert search_comments(db, "погода", order="relevance", limit=20).plan == "planned"
+    assert search_comments(db, "погода", order="relevance", limit=20).plan == "months"
     assert statements.count("search_comments_recent") == statements.count("search_comments_few") == 0
 
 

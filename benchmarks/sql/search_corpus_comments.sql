@@ -1,7 +1,9 @@
 -- Comments of the search corpus (see search_corpus_posts.sql), for the posts of part %(part)s of
--- %(parts)s: words follow a Zipf-like law over a pseudo-word vocabulary, plus two marker words
+-- %(parts)s: words follow a Zipf-like law over a pseudo-word vocabulary, plus marker words
 -- whose frequencies the benchmark needs: %(broad_word)s in about a third of all comments,
--- %(rare_word)s in a handful. Every session makes the same vocabulary (same seed).
+-- %(rare_word)s in a handful, and topic words (benchmarks/corpus.py: topics) each used with its
+-- own probability within its own periods of time, as real topics come and go. Each topic word
+-- is followed by 'маркер', for phrase searches. Every session makes the same vocabulary.
 SELECT setseed(0.42);
 
 -- Pseudo-words of two to four syllables, a third of them Latin.
@@ -26,6 +28,10 @@ FROM generate_series(1, %(sentences)s) AS s,
 JOIN vocab v ON v.n = r.rank
 GROUP BY s;
 
+CREATE TEMP TABLE topics AS
+SELECT * FROM unnest(%(topic_words)s::text[], %(topic_from)s::timestamptz[],
+                     %(topic_to)s::timestamptz[], %(topic_p)s::float8[]) AS t(word, from_ts, to_ts, p);
+
 CREATE TEMP TABLE hashtag_pool AS
 SELECT n, tag FROM unnest(ARRAY['новости', 'москва', 'спорт', 'музыка', 'розыгрыш', 'news',
                                 'event', 'sale', 'photo', 'weekend', 'питер', 'казань'])
@@ -41,6 +47,10 @@ SELECT c.group_id, c.comment_id, c.post_id, c.post_published_at,
        CASE WHEN c.deleted THEN ''
             ELSE concat_ws(' ', CASE WHEN c.broad THEN %(broad_word)s END, s.text,
                            CASE WHEN c.rare THEN %(rare_word)s END,
+                           (SELECT string_agg(t.word || ' маркер', ' ') FROM topics AS t
+                            WHERE c.post_published_at + c.delay >= t.from_ts
+                              AND c.post_published_at + c.delay < t.to_ts
+                              AND random() < t.p + 0 * c.comment_id),
                            '#' || h.tag) END,
        floor(random() * random() * 20)::int,
        CASE WHEN c.k > 1 AND random() < 0.4 THEN c.post_id + 1 + floor(random() * (c.k - 1))::int END,

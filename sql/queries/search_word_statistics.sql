@@ -1,9 +1,11 @@
 -- The planner's statistics of the words in comments: for each analysed monthly partition of
 -- vk.comments (autovacuum keeps these; the partitioned table itself has none unless analysed
--- by hand), its rows and its most common lexemes with the share of its comments holding each.
--- query/search.py reads this a few times an hour to tell a common word from a rare one
--- without asking the index.
-SELECT p.reltuples AS rows,
+-- by hand), its month, its rows and its most common lexemes with the share of its comments
+-- holding each. query/search.py reads this a few times an hour to tell a common word from a
+-- rare one, and a word used now from one used only in other months, without asking the index.
+SELECT (regexp_match(pg_get_expr(p.relpartbound, p.oid),
+                     'FROM \(''([^'']+)''\)'))[1]::timestamptz AS month_start,
+       p.reltuples AS rows,
        s.most_common_elems::text::text[] AS lexemes,
        s.most_common_elem_freqs AS shares
 FROM pg_inherits AS i
@@ -12,4 +14,5 @@ JOIN pg_namespace AS n ON n.oid = p.relnamespace
 JOIN pg_stats AS s
   ON s.schemaname = n.nspname AND s.tablename = p.relname AND s.attname = 'search'
 WHERE i.inhparent = 'vk.comments'::regclass
-  AND p.reltuples > 0;
+  AND p.reltuples > 0
+ORDER BY month_start;

@@ -1,0 +1,151 @@
+"""Search on words whose matches lie in different places in time (spread evenly, bunched in an
+old month, in the newest days, split between two distant periods): on a small table with its
+statistics made by ANALYZE, the tier that the words' whereabouts call for answers, and every
+page, through every filter and in both orders, equals a brute-force query's answer."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from query import search_comments
+from query import search as search_module
+
+START = datetime(2026, 1, 1, tzinfo=UTC)
+MONTHS = 4
+PER_MONTH = 400
+# word -> (distribution, which comments of month m, number n within the month, hold it)
+WORDS = {
+    "редкое": lambda m, n: n % 97 == 5 and m in (0, 3),  # spread, a handful
+    "ровное": lambda m, n: n % 10 == 3,  # spread, a tenth of every month
+    "старое": lambda m, n: m == 0 and n % 4 == 1,  # bunched in the oldest month
+    "свежее": lambda m, n: m == MONTHS - 1 and n >= PER_MONTH - 60,  # the newest days
+    "двойное": lambda m, n: (m == 0 and n % 8 == 2) or (m == MONTHS - 1 and 20 <= n < 70),
+}
+FIRST_TIER = {  # (word, order) -> the tier the statistics send the first page to
+    ("редкое", "newest"): "few", ("редкое", "relevance"): "few",
+    ("ровное", "newest"): "recent", ("ровное", "relevance"): "months",
+    ("старое", "newest"): "months", ("старое", "relevance"): "months",
+    ("свежее", "newest"): "recent", ("свежее", "relevance"): "months",
+    ("двойное", "newest"): "months", ("двойное", "relevance"): "months",
+}
+
+
+@pytest.fixture
+def timeline(db, rows, monkeypatch):
+    """MONTHS monthly partitions of PER_MONTH comments each, on two groups' posts, in time
+    order within each month; a comment of the first month's post arrives in the last month."""
+    db.execute("SELECT vk.ensure_comment_partitions(%s, %s)", (START, START + timedelta(days=31 * MONTHS)))
+    rows.group(1)
+    rows.group(2)
+    comments, comment_id = [], 0
+    for m in range(MONTHS):
+        month = (START + timedelta(days=31 * m)).replace(day=1)
+        for group_id in (1, 2):
+            rows.post(group_id, 1000 * (m + 1), month)
+        for n in range(PER_MONTH):
+            comment_id += 1
+            group_id = 1 + n % 2
+            words = [word for word, holds in WORDS.items() if holds(m, n)]
+            text = " ".join(words * (1 + n % 3)) + f" текст{n % 50} и ещё слова"
+            published = month + timedelta(minutes=100 * n + n % 7)
+            comments.append((group_id, 1000 * (m + 1), comment_id, month, published, text,
+                             500 + n % 9, ["новости"] if n % 3 == 0 else []))
+    # Late: on the oldest post, newer than anything of the months between.
+    comments.append((1, 1000, 99_999, START, START + timedelta(days=31 * (MONTHS - 1) + 20),
+                     "старое ровное двойное поздно", 501, []))
+    with db.cursor() as cursor:  # one round trip for them all: 35 tests make this table
+        cursor.executemany(
+            "INSERT INTO vk.comments (group_id, post_id, comment_id, post_published_at, "
+            "published_at, text, from_id, hashtags, raw) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, '{}')", comments)
+    db.execute("ANALYZE vk.comments")
+    # The cap in proportion to this small table: the bunched words have more matches.
+    monkeypatch.setattr(search_module, "GATHER_CAP", 30)
+    monkeypatch.setattr(search_module, "RELEVANCE_WINDOW", 90)
+    return db
+
+
+def brute_force(db, text: str, order: str, group_id=None, author_id=None, since=None, until=None):
+    terms = search_module.SearchTerms.parse(text)
+    rows = db.execute(
+        """
+        WITH matches AS (
+            SELECT group_id, comment_id, published_at,
+                   ts_rank(search, websearch_to_tsquery('russian', %(words)s), 1) AS rank
+            FROM vk.comments
+            WHERE NOT is_deleted AND search @@ websearch_to_tsquery('russian', %(words)s)
+              AND (%(hashtags)s::text[] IS NULL OR hashtags @> %(hashtags)s)
+              AND (%(group_id)s::bigint IS NULL OR group_id = %(group_id)s)
+              AND (%(author_id)s::bigint IS NULL OR from_id = %(author_id)s)
+              AND (%(since)s::timestamptz IS NULL OR published_at >= %(since)s)
+              AND (%(until)s::timestamptz IS NULL OR published_at < %(until)s)
+            ORDER BY published_at DESC, group_id DESC, comment_id DESC
+            LIMIT %(window)s
+        )
+        SELECT group_id, comment_id FROM matches
+        ORDER BY CASE WHEN %(ranked)s THEN rank ELSE 0 END DESC,
+                 published_at DESC, group_id DESC, comment_id DESC
+        """, {"words": terms.words, "hashtags": list(terms.hashtags) or None,
+              "group_id": group_id, "author_id": author_id, "since": since, "until": until,
+              "ranked": order == "relevance",
+              "window": search_module.RELEVANCE_WINDOW if order == "relevance" else 10**9},
+    ).fetchall()
+    return [(row["group_id"], row["comment_id"]) for row in rows]
+
+
+def pages(db, text: str, order: str, limit: int, **filters) -> tuple[list[str], list]:
+    tiers, found, cursor = [], [], None
+    while True:
+        page = search_comments(db, text, order=order, limit=limit, cursor=cursor, **filters)
+        tiers.append(page.plan)
+        found += [(item["group_id"], item["comment_id"]) for item in page.items]
+        cursor = page.next_cursor
+        if cursor is None:
+            return tiers, found
+
+
+@pytest.mark.parametrize("order", ["newest", "relevance"])
+@pytest.mark.parametrize("word", list(WORDS))
+def test_each_distribution_is_answered_by_its_tier_exactly(timeline, word, order):
+    expected = brute_force(timeline, word, order)
+    assert len(expected) >= 5
+    tiers, found = pages(timeline, word, order, 20)
+    assert tiers[0] == FIRST_TIER[(word, order)]
+    assert found == expected
+
+
+FILTERS = {
+    "one group": dict(group_id=2),
+    "date range": dict(since=START + timedelta(days=10), until=START + timedelta(days=100)),
+    "one author": dict(author_id=501),
+}
+
+
+@pytest.mark.parametrize("order", ["newest", "relevance"])
+@pytest.mark.parametrize("text", ["старое", "двойное ровное", '"двойное двойное"', "свежее #новости"])
+@pytest.mark.parametrize("filter_name", list(FILTERS))
+def test_filters_words_and_phrases_page_exactly_whatever_tier(timeline, text, order, filter_name):
+    filters = FILTERS[filter_name]
+    expected = brute_force(timeline, text, order, **filters)
+    tiers, found = pages(timeline, text, order, 7, **filters)
+    assert found == expected
+    if filter_name == "one author":
+        assert set(tiers) == {"planned"}
+
+
+def test_the_walk_stops_at_the_month_that_fills_the_page(timeline):
+    from query import search_months
+    from query.search import _bounds
+
+    params = {"words": "старое", "hashtags": None, "mentions": None, "group_id": None,
+              "since": None, "ranked": False, **_bounds({}, None)}
+    # The newest 21 of the oldest month's word: the late comment in the last month, then the
+    # oldest month; the two months between are asked (their newest comments are newer) and
+    # answer nothing.
+    keys, asked = search_months.newest_matches(timeline, params, 21)
+    assert keys[0][2] == 99_999 and len(keys) == 21 and asked == MONTHS
+    # Ten matches of the newest month's word fill the page from that month alone.
+    keys, asked = search_months.newest_matches(timeline, {**params, "words": "свежее"}, 10)
+    assert len(keys) == 10 and asked == 1
