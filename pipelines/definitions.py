@@ -29,13 +29,27 @@ from pipelines.sensors import (
     tasks_mirror_sensors,
 )
 from resources.database import PostgresResource
-from resources.settings import configured_vk_api_base_url, configured_vk_requests_per_second
+from resources.settings import (
+    SETTINGS,
+    configured_vk_api_base_url,
+    configured_vk_requests_per_second,
+)
 from resources.vk import VkApiResource
 
-defs = Definitions(
+
+def _executor():
+    if SETTINGS.executor == "celery":
+        # Imported only here: one machine needs neither Celery nor a broker.
+        from pipelines.cluster import celery_config, leased_celery_executor
+
+        return leased_celery_executor.configured(celery_config(), name="celery")
     # Steps of a run share one process: a run is a few VK steps and their checks, and a process
     # per step cost more than the work on 2 cores (a year's backfill: 539 s of runs became 194 s).
-    executor=in_process_executor,
+    return in_process_executor
+
+
+defs = Definitions(
+    executor=_executor(),
     assets=load_assets_from_modules([groups, posts, comments, tasks, analytics]),
     asset_checks=load_asset_checks_from_modules([checks]),
     jobs=[collect_job, posts_and_comments_job, refresh_groups_job, freshness_job, reconcile_tasks_job],
@@ -44,7 +58,11 @@ defs = Definitions(
     sensors=[group_upload_sensor, new_groups_history_sensor, task_request_sensor,
              *tasks_mirror_sensors],
     resources={
-        "database": PostgresResource(database_url=EnvVar("DATABASE_URL")),
+        "database": PostgresResource(
+            database_url=EnvVar("DATABASE_URL"),
+            lease_renew_seconds=SETTINGS.run_lease_renew_seconds,
+            lease_expiry_seconds=SETTINGS.run_lease_expiry_seconds,
+        ),
         "vk": VkApiResource(
             token=EnvVar("VK_TOKEN"),
             base_url=configured_vk_api_base_url(),
