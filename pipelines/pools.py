@@ -14,7 +14,8 @@ limit follows VK_TOKEN; on Kubernetes a post-deploy job runs `python -m pipeline
 
 from __future__ import annotations
 
-import sys
+import os
+from collections.abc import Mapping
 
 from dagster import DagsterInstance
 
@@ -32,12 +33,15 @@ def size_vk_pool(instance: DagsterInstance, tokens: int | None = None) -> int:
     return limit
 
 
-def main() -> int:
+def size_vk_pool_at_start(env: Mapping[str, str]) -> int:
+    """For a command about to start Dagster processes with `env` (the UI, the workers): the
+    instance they will use gets the pool sized to the tokens they will use."""
+    os.environ.update(env)  # the instance's dagster.yaml and the token count read it
     with DagsterInstance.get() as instance:
         limit = size_vk_pool(instance)
-    print(f"pool {VK_POOL}: {limit} slot(s), one per VK token")
-    return 0
+    print(f"pool {VK_POOL}: {limit} slot(s), one per VK token", flush=True)
+    return limit
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    size_vk_pool_at_start({})

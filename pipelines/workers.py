@@ -76,16 +76,15 @@ def stop_worker(process: subprocess.Popen, timeout: float = 20) -> None:
 
 
 def main(argv: list[str]) -> int:
-    from dagster import DagsterInstance
-
     from pipelines.local_env import prepare
-    from pipelines.pools import size_vk_pool
+    from pipelines.pools import size_vk_pool_at_start
 
     count = int(argv[0]) if argv else 2
     env = {**os.environ, **prepare(migrate=False)}
-    os.environ.update(env)  # the instance below reads its storage URL from the environment
-    with DagsterInstance.get() as instance:
-        print(f"pool vk_api: {size_vk_pool(instance)} slot(s), one per VK token", flush=True)
+    size_vk_pool_at_start(env)
+    # The workers live in process groups of their own: stopping this command, by Ctrl-C or by a
+    # supervisor's SIGTERM, must stop them too.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     workers = [start_worker(f"w{n}", env) for n in range(1, count + 1)]
     print(f"{count} Celery worker(s) on {celery_config()['broker'].split('@')[-1]} (Ctrl-C stops them)",
           flush=True)

@@ -10,6 +10,8 @@ psycopg2: dagster-postgres sends `NOTIFY run_events, %(id)s`, which psycopg 3 re
 
 from __future__ import annotations
 
+import os
+
 import psycopg
 from psycopg import sql
 from sqlalchemy.engine import make_url
