@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test test-fast ui db-stop benchmark
+.PHONY: demo test test-fast ui workers db-stop benchmark
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,11 @@ test-fast: $(INSTALLED)
 
 ui: $(INSTALLED)
 	$(BIN)/python -m pipelines.local_env ui
+
+# N Celery workers for VK_EXECUTOR=celery (README, "A cluster"); Ctrl-C stops them.
+N ?= 2
+workers: $(INSTALLED)
+	$(BIN)/python -m pipelines.workers $(N)
 
 db-stop: $(INSTALLED)
 	$(BIN)/python -m pipelines.local_env stop-db

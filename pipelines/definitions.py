@@ -31,16 +31,27 @@ from pipelines.sensors import (
 from resources.database import PostgresResource
 from resources.postgres_server import application_database_url
 from resources.settings import (
+    SETTINGS,
     configured_database_url,
     configured_vk_api_base_url,
     configured_vk_requests_per_second,
 )
 from resources.vk import VkApiResource
 
-defs = Definitions(
+
+def _executor():
+    if SETTINGS.executor == "celery":
+        # Imported only here: one machine needs neither Celery nor a broker.
+        from pipelines.cluster import celery_config, leased_celery_executor
+
+        return leased_celery_executor.configured(celery_config(), name="celery")
     # Steps of a run share one process: a run is a few VK steps and their checks, and a process
     # per step cost more than the work on 2 cores (a year's backfill: 539 s of runs became 194 s).
-    executor=in_process_executor,
+    return in_process_executor
+
+
+defs = Definitions(
+    executor=_executor(),
     assets=load_assets_from_modules([groups, posts, comments, tasks, analytics]),
     asset_checks=load_asset_checks_from_modules([checks]),
     jobs=[collect_job, posts_and_comments_job, refresh_groups_job, freshness_job, reconcile_tasks_job],
@@ -51,8 +62,11 @@ defs = Definitions(
     resources={
         # DATABASE_URL through EnvVar, so Dagster stores its name, never a password; unset, the
         # embedded server's (as every local command), so `dagster dev` needs no exports.
-        "database": PostgresResource(database_url=EnvVar("DATABASE_URL") if configured_database_url()
-                                     else application_database_url()),
+        "database": PostgresResource(
+            database_url=EnvVar("DATABASE_URL") if configured_database_url() else application_database_url(),
+            lease_renew_seconds=SETTINGS.run_lease_renew_seconds,
+            lease_expiry_seconds=SETTINGS.run_lease_expiry_seconds,
+        ),
         "vk": VkApiResource(
             token=EnvVar("VK_TOKEN"),
             base_url=configured_vk_api_base_url(),

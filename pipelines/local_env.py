@@ -63,6 +63,9 @@ def _run_ui() -> int:
     if not vk_token_given():
         standin, standin_env = start_standin_process()
         env.update(standin_env)
+    from pipelines.pools import size_vk_pool_at_start
+
+    size_vk_pool_at_start(env)
     print(f"Database: {redact(env['DATABASE_URL'])}", flush=True)
     print("Dagster UI: http://127.0.0.1:3000 (Ctrl-C stops it)", flush=True)
     ui = subprocess.Popen(

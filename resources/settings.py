@@ -34,6 +34,16 @@ class Settings:
     upload_settle_seconds: float
     # Pause before Dagster retries a VK step that ended with transient failures.
     run_retry_delay_seconds: float
+    # "in_process" (one machine, the default) or "celery" (steps sent to Celery workers).
+    executor: str
+    # Where the Celery executor sends steps and the workers listen; results come back over it.
+    celery_broker_url: str
+    celery_backend_url: str
+    # Run leases (resources/run_leases.py): how often a process working for a run renews its
+    # lease, and after how long without renewal it counts as dead. Every process of a deployment
+    # must agree, so they are settings, not per-run config.
+    run_lease_renew_seconds: float
+    run_lease_expiry_seconds: float
 
 
 def load(environ: Mapping[str, str] = os.environ) -> Settings:
@@ -47,7 +57,20 @@ def load(environ: Mapping[str, str] = os.environ) -> Settings:
         uploads_dir=Path(environ.get("VK_UPLOADS_DIR", data_dir / "uploads")),
         upload_settle_seconds=float(environ.get("VK_UPLOAD_SETTLE_SECONDS", "10")),
         run_retry_delay_seconds=float(environ.get("VK_RUN_RETRY_DELAY_SECONDS", "30")),
+        executor=_choice(environ, "VK_EXECUTOR", "in_process", ("in_process", "celery")),
+        celery_broker_url=environ.get("VK_CELERY_BROKER_URL", "pyamqp://guest:guest@127.0.0.1:5672//"),
+        celery_backend_url=environ.get("VK_CELERY_BACKEND_URL", "rpc://"),
+        run_lease_renew_seconds=float(environ.get("VK_RUN_LEASE_RENEW_SECONDS", "10")),
+        run_lease_expiry_seconds=float(environ.get("VK_RUN_LEASE_EXPIRY_SECONDS", "60")),
     )
+
+
+def _choice(environ: Mapping[str, str], name: str, default: str, allowed: tuple[str, ...]) -> str:
+    # A typo must not silently fall back to the one-machine executor on a cluster.
+    value = environ.get(name, default).strip().lower().replace("-", "_")
+    if value not in allowed:
+        raise ValueError(f"{name}={value!r}: expected one of {', '.join(allowed)}")
+    return value
 
 
 SETTINGS = load()
@@ -86,6 +109,11 @@ def configured_demo_days(default: int) -> int:
 def configured_demo_groups() -> list[str]:
     """VK_DEMO_GROUPS: the communities the demo uploads when it talks to the real VK."""
     return os.environ.get("VK_DEMO_GROUPS", "apiclub").split(",")
+
+
+def configured_vk_token_count() -> int:
+    """How many tokens VK_TOKEN holds (comma-separated); the stand-in's one when it is unset."""
+    return max(1, len([t for t in os.environ.get("VK_TOKEN", "").split(",") if t.strip()]))
 
 
 def vk_token_given() -> bool:

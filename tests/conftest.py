@@ -18,7 +18,7 @@ import pytest
 from dagster import DagsterInstance
 from psycopg.rows import dict_row
 
-from pipelines.local_env import prepare_dagster_home
+from tests.instances import dagster_instance_in
 from resources.database import PostgresResource, upgrade_schema
 from resources.postgres_server import (
     drop_database,
@@ -82,19 +82,8 @@ def database(db: psycopg.Connection, migrated_database: str) -> PostgresResource
 @pytest.fixture(scope="session")
 def dagster_instance(pg_server_url: str, tmp_path_factory) -> Iterator[DagsterInstance]:
     """A real Dagster instance on PostgreSQL, configured by the repository's dagster.yaml."""
-    name = _unique_name("dagster_test")
-    url = ensure_database(pg_server_url, name)
-    home = prepare_dagster_home(Path(tmp_path_factory.mktemp("dagster_home")))
-    previous = os.environ.get("DAGSTER_STORAGE_URL")
-    os.environ["DAGSTER_STORAGE_URL"] = with_database(url, name, driver="postgresql+psycopg2")
-    instance = DagsterInstance.from_config(str(home))
-    yield instance
-    instance.dispose()
-    if previous is None:
-        os.environ.pop("DAGSTER_STORAGE_URL", None)
-    else:
-        os.environ["DAGSTER_STORAGE_URL"] = previous
-    drop_database(pg_server_url, name)
+    with dagster_instance_in(pg_server_url, Path(tmp_path_factory.mktemp("dagster_home"))) as (instance, _):
+        yield instance
 
 
 class RowFactory:
