@@ -9,6 +9,7 @@ from dagster import (
 )
 
 from assets import analytics, checks, comments, groups, posts, tasks
+from assets import watches
 from pipelines.jobs import (
     collect_job,
     freshness_job,
@@ -36,13 +37,14 @@ defs = Definitions(
     # Steps of a run share one process: a run is a few VK steps and their checks, and a process
     # per step cost more than the work on 2 cores (a year's backfill: 539 s of runs became 194 s).
     executor=in_process_executor,
-    assets=load_assets_from_modules([groups, posts, comments, tasks, analytics]),
+    assets=load_assets_from_modules([groups, posts, comments, tasks, analytics, watches]),
     asset_checks=load_asset_checks_from_modules([checks]),
-    jobs=[collect_job, posts_and_comments_job, refresh_groups_job, freshness_job, reconcile_tasks_job],
+    jobs=[collect_job, posts_and_comments_job, refresh_groups_job, freshness_job, reconcile_tasks_job,
+          watches.keyword_watches_job],
     schedules=[daily_posts_and_comments, daily_groups_refresh, daily_freshness_checks,
                tasks_reconciliation],
     sensors=[group_upload_sensor, new_groups_history_sensor, task_request_sensor,
-             *tasks_mirror_sensors],
+             *tasks_mirror_sensors, watches.watches_after_comments],
     resources={
         "database": PostgresResource(database_url=EnvVar("DATABASE_URL")),
         "vk": VkApiResource(
