@@ -9,7 +9,7 @@ from dagster import (
 )
 
 from assets import analytics, checks, comments, groups, posts, tasks
-from assets import audience, watches
+from assets import audience, comparison, watches
 from pipelines.jobs import (
     collect_job,
     freshness_job,
@@ -37,7 +37,7 @@ defs = Definitions(
     # Steps of a run share one process: a run is a few VK steps and their checks, and a process
     # per step cost more than the work on 2 cores (a year's backfill: 539 s of runs became 194 s).
     executor=in_process_executor,
-    assets=load_assets_from_modules([groups, posts, comments, tasks, analytics, audience, watches]),
+    assets=load_assets_from_modules([groups, posts, comments, tasks, analytics, audience, comparison, watches]),
     asset_checks=load_asset_checks_from_modules([checks]),
     jobs=[collect_job, posts_and_comments_job, refresh_groups_job, freshness_job, reconcile_tasks_job,
           watches.keyword_watches_job],
