@@ -16,6 +16,8 @@ the batch, is covered by the batch's Idempotency-Key and the hits' ids.
 
 import hashlib
 import json
+from collections import Counter
+import time
 from datetime import date, datetime, timedelta
 from typing import Optional
 from zoneinfo import ZoneInfo
@@ -76,6 +78,7 @@ class WatchDays(Config):
 def keyword_watches(context: AssetExecutionContext, config: WatchDays,
                     database: PostgresResource) -> MaterializeResult:
     start, end = config.window()
+    started = time.monotonic()
     with database.connection() as conn:
         watches = conn.execute(load_sql("watches_active")).fetchall()
         hits = conn.execute(load_sql("watch_hits_collect"), {
@@ -83,7 +86,10 @@ def keyword_watches(context: AssetExecutionContext, config: WatchDays,
             "start": start, "end": end, "run_id": context.run.run_id}).fetchall()
         conn.execute(load_sql("watches_looked"), {
             "end": end, "watch_ids": [watch["watch_id"] for watch in watches]})
+        shown = conn.execute(load_sql("watch_hits_shown"), {
+            "hit_ids": sorted(hit["hit_id"] for hit in hits)[:SHOWN_HITS]}).fetchall()
     # Committed: whatever happens to the POSTs below, the hits are in the outbox.
+    matched = time.monotonic()
     deliveries = {watch["watch_id"]: deliver(database, watch)
                   for watch in watches if watch["webhook_url"]}
     for watch_id, (sent, outcome) in deliveries.items():
@@ -91,7 +97,12 @@ def keyword_watches(context: AssetExecutionContext, config: WatchDays,
             context.log.warning(f"watch {watch_id}: webhook {mask_url(_url(watches, watch_id))} "
                                 f"failed ({outcome.error}); {sent} hits kept for the next load")
     outstanding = {row["watch_id"]: row for row in database.fetch_all("watches_list")}
-    return MaterializeResult(metadata=_metadata(start, end, watches, hits, deliveries, outstanding))
+    metadata = _metadata(start, end, watches, Counter(hit["watch_id"] for hit in hits), shown,
+                         deliveries, outstanding)
+    # Comparable with the loads' duration_seconds: the watches' cost is a share of a load's.
+    metadata["matching_seconds"] = MetadataValue.float(round(matched - started, 3))
+    metadata["duration_seconds"] = MetadataValue.float(round(time.monotonic() - started, 3))
+    return MaterializeResult(metadata=metadata)
 
 
 def deliver(database: PostgresResource, watch: dict) -> tuple[int, Delivery | None]:
@@ -136,9 +147,8 @@ def _url(watches: list[dict], watch_id: int) -> str:
     return next(watch["webhook_url"] for watch in watches if watch["watch_id"] == watch_id)
 
 
-def _metadata(start, end, watches, hits, deliveries, outstanding) -> dict:
+def _metadata(start, end, watches, new: Counter, shown: list[dict], deliveries, outstanding) -> dict:
     names = {watch["watch_id"]: watch["name"] for watch in watches}
-    new = {watch_id: sum(1 for hit in hits if hit["watch_id"] == watch_id) for watch_id in names}
 
     def delivery_cell(watch_id: int) -> str:
         sent, outcome = deliveries.get(watch_id, (0, None))
@@ -151,7 +161,7 @@ def _metadata(start, end, watches, hits, deliveries, outstanding) -> dict:
         "window": MetadataValue.text(f"comments of posts {start:%Y-%m-%d} .. "
                                      f"{end - timedelta(days=1):%Y-%m-%d} ({PARTITIONS_TIMEZONE})"),
         "watches": MetadataValue.int(len(watches)),
-        "new_hits": MetadataValue.int(len(hits)),
+        "new_hits": MetadataValue.int(sum(new.values())),
         "pending_hits": MetadataValue.int(sum(row["pending"] for row in outstanding.values())),
         "by_watch": MetadataValue.md(markdown_table(
             ["watch", "query", "communities", "webhook", "new hits", "delivery", "still pending",
@@ -167,8 +177,8 @@ def _metadata(start, end, watches, hits, deliveries, outstanding) -> dict:
             ["watch", "comment", "published", "author", "text"],
             ([_escape(names[hit["watch_id"]]), _link(hit),
               f"{hit['published_at'].astimezone(ZONE):%Y-%m-%d %H:%M}", str(hit["from_id"]),
-              _escape(hit["text"][:TEXT_SHOWN])] for hit in hits[:SHOWN_HITS]),
-            empty="_no new hits in this load_", omitted=len(hits) - min(len(hits), SHOWN_HITS))),
+              _escape(hit["text"][:TEXT_SHOWN])] for hit in shown),
+            empty="_no new hits in this load_", omitted=sum(new.values()) - len(shown))),
     }
 
 

@@ -17,14 +17,14 @@ from pathlib import Path
 
 import psycopg
 
-from benchmarks import corpus, ingest, memory, readme_plans, search_latency, vk_efficiency
+from benchmarks import corpus, ingest, memory, readme_plans, search_latency, vk_efficiency, watches
 from benchmarks.databases import BENCHMARK_DATABASE, drop, fresh_database
 from benchmarks.report import render, write_plans
 from resources.postgres_server import embedded_server_url, redact
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SQL_README = Path(__file__).resolve().parent.parent / "sql" / "README.md"
-PARTS = ("vk", "memory", "ingest", "search")
+PARTS = ("vk", "memory", "ingest", "search", "watches")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -67,6 +67,12 @@ def main(argv: list[str] | None = None) -> int:
         section("obvious", lambda: search_latency.obvious_design(url))
         section("pagination", lambda: search_latency.pagination(url, log=log))
         section("plans", lambda: readme_plans.collect(url))
+    if "watches" in parts:
+        section("watches", lambda: watches.run(
+            fresh_database(server, watches.WATCHES_DATABASE), log=log,
+            path_rows_per_second=results.get("ingest", {}).get("path_rows_per_second")))
+        if not args.keep:
+            drop(server, watches.WATCHES_DATABASE)
     if not args.keep:
         drop(server, BENCHMARK_DATABASE)
     results["load_average_after"] = os.getloadavg()
