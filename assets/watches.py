@@ -90,8 +90,10 @@ def keyword_watches(context: AssetExecutionContext, config: WatchDays,
             "hit_ids": sorted(hit["hit_id"] for hit in hits)[:SHOWN_HITS]}).fetchall()
     # Committed: whatever happens to the POSTs below, the hits are in the outbox.
     matched = time.monotonic()
-    deliveries = {watch["watch_id"]: deliver(database, watch)
-                  for watch in watches if watch["webhook_url"]}
+    # Only watches with hits waiting open a delivery: a quiet load costs one query, not 100.
+    waiting = {row["watch_id"] for row in database.fetch_all("watches_list") if row["pending"]}
+    deliveries = {watch["watch_id"]: deliver(database, watch) if watch["watch_id"] in waiting
+                  else (0, None) for watch in watches if watch["webhook_url"]}
     for watch_id, (sent, outcome) in deliveries.items():
         if outcome is not None and not outcome.ok:
             context.log.warning(f"watch {watch_id}: webhook {mask_url(_url(watches, watch_id))} "

@@ -121,9 +121,18 @@ def run(url: str, scale: float = 0.2, path_rows_per_second: float | None = None,
     next_day = str(date.fromisoformat(DAY) + timedelta(days=1))
     instance = DagsterInstance.ephemeral()
     _materialize(database, instance, "2026-09-01", "2026-09-01")  # imports, pools, plans warm
-    posts_before = receiver.posts
-    first = _materialize(database, instance, DAY, DAY)
+    # The first look three times (the day's hits forgotten between), the median kept: a
+    # shared machine's noise is seconds, the figure a fraction of one.
+    looks = []
+    for attempt in range(3):
+        if attempt:
+            with psycopg.connect(url, autocommit=True) as conn:
+                conn.execute("DELETE FROM vk.watch_hits WHERE post_published_at >= %s::date "
+                             "AND post_published_at < %s::date + 1", (DAY, DAY))
+        posts_before = receiver.posts
+        looks.append(_materialize(database, instance, DAY, DAY))
     posts_first = receiver.posts - posts_before
+    first = sorted(looks, key=lambda look: look["step_seconds"])[1]
     reruns = [_materialize(database, instance, DAY, DAY) for _ in range(3)]
     posts_rerun = receiver.posts - posts_first - posts_before
     following = _materialize(database, instance, next_day, next_day)
@@ -136,7 +145,7 @@ def run(url: str, scale: float = 0.2, path_rows_per_second: float | None = None,
         "corpus_comments": built.get("comments"), "scale": scale, "day": DAY,
         "day_comments": day_comments, "watches": WATCHES, "hits": hits["n"],
         "hits_delivered": hits["delivered"], "posts_first_look": posts_first,
-        "posts_on_rerun": posts_rerun, "first_look": first,
+        "posts_on_rerun": posts_rerun, "first_look": first, "first_looks": looks,
         "rerun_step_seconds": statistics.median(run["step_seconds"] for run in reruns),
         "next_day": following, "load_seconds_reference": load_seconds,
         "path_rows_per_second": rate,
