@@ -28,6 +28,7 @@ from benchmarks import (
     search_latency,
     search_sweep,
     vk_efficiency,
+    watches,
 )
 from benchmarks.databases import BENCHMARK_DATABASE, drop, fresh_database
 from benchmarks.report import render, write_plans
@@ -35,7 +36,7 @@ from resources.postgres_server import embedded_server_url, redact, with_database
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SQL_README = Path(__file__).resolve().parent.parent / "sql" / "README.md"
-PARTS = ("vk", "memory", "ingest", "search", "search_sweep")
+PARTS = ("vk", "memory", "ingest", "search", "search_sweep", "watches")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -91,6 +92,12 @@ def main(argv: list[str] | None = None) -> int:
             section("sweep_corpus", lambda: corpus.build(url, sweep_corpus, log=log))
         section("sweep", lambda: search_sweep.sweep(url, sweep_corpus, log=log))
         section("sweep_plans", lambda: readme_plans.collect_months(url))
+    if "watches" in parts:
+        section("watches", lambda: watches.run(
+            fresh_database(server, watches.WATCHES_DATABASE), log=log,
+            path_rows_per_second=results.get("ingest", {}).get("path_rows_per_second")))
+        if not args.keep:
+            drop(server, watches.WATCHES_DATABASE)
     if not args.keep:
         drop(server, BENCHMARK_DATABASE)
     results["load_average_after"] = os.getloadavg()

@@ -8,7 +8,7 @@ from dagster import (
     load_assets_from_modules,
 )
 
-from assets import analytics, checks, comments, groups, posts, tasks
+from assets import analytics, audience, checks, comments, comparison, groups, posts, tasks, watches
 from pipelines.jobs import (
     collect_job,
     freshness_job,
@@ -52,13 +52,15 @@ def _executor():
 
 defs = Definitions(
     executor=_executor(),
-    assets=load_assets_from_modules([groups, posts, comments, tasks, analytics]),
+    assets=load_assets_from_modules([groups, posts, comments, tasks, analytics, audience, comparison,
+                                     watches]),
     asset_checks=load_asset_checks_from_modules([checks]),
-    jobs=[collect_job, posts_and_comments_job, refresh_groups_job, freshness_job, reconcile_tasks_job],
+    jobs=[collect_job, posts_and_comments_job, refresh_groups_job, freshness_job, reconcile_tasks_job,
+          watches.keyword_watches_job],
     schedules=[daily_posts_and_comments, daily_groups_refresh, daily_freshness_checks,
                tasks_reconciliation],
     sensors=[group_upload_sensor, new_groups_history_sensor, task_request_sensor,
-             *tasks_mirror_sensors],
+             *tasks_mirror_sensors, watches.watches_after_comments],
     resources={
         # DATABASE_URL through EnvVar, so Dagster stores its name, never a password; unset, the
         # embedded server's (as every local command), so `dagster dev` needs no exports.

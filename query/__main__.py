@@ -28,6 +28,7 @@ from query.exports import FORMATS, export
 from query.listings import POST_ORDERS, list_group_posts, list_post_comments
 from query.pages import MAX_LIMIT, CursorError, Page, check_limit
 from query.search import ORDERS, search_comments
+from query.watches import add_commands as add_watch_commands
 from resources.postgres_server import application_database_url, redact
 
 
@@ -37,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with psycopg.connect(url, autocommit=True, row_factory=dict_row, connect_timeout=10,
                              options="-c search_path=vk,public") as conn:
-            if args.output:
+            if getattr(args, "output", None):  # the listings export; watch commands have none
                 def fetch(cursor, limit):
                     return args.run(conn, argparse.Namespace(**{**vars(args), "cursor": cursor, "limit": limit}))
 
@@ -55,7 +56,8 @@ def main(argv: list[str] | None = None) -> int:
     except psycopg.OperationalError as exc:
         print(f"error: database {redact(url)} unreachable: {_first_line(exc)}", file=sys.stderr)
         return 3
-    _print(page, args)
+    if page is not None:  # watch commands print their own answer
+        _print(page, args)
     return 0
 
 
@@ -117,6 +119,7 @@ def _parser() -> argparse.ArgumentParser:
     posts.add_argument("--order", choices=POST_ORDERS, default="newest")
     posts.set_defaults(run=_group_posts)
 
+    add_watch_commands(commands)
     for command in (search, post, posts):
         command.add_argument("--limit", type=_limit, default=20)
         command.add_argument("--cursor", help="continue after the page that printed it")
