@@ -8,7 +8,7 @@ charts are drawn, in assets/reporting/rendering.py.
 
 
 import pandas as pd
-from dagster import AssetKey, MaterializeResult, MetadataValue, asset
+from dagster import AssetKey, AutomationCondition, MaterializeResult, MetadataValue, asset
 
 from assets.reporting.frames import (
     WEEKDAYS,
@@ -36,14 +36,27 @@ from assets.reporting.rendering import (
     paired_bars,
     paired_columns,
 )
+from assets.reporting.tables import replace_period
 from resources.database import PostgresResource
 
 POSTS, COMMENTS, GROUPS = AssetKey("posts"), AssetKey("comments"), AssetKey("groups")
 # What every analytics asset shares: where the UI shows it and who answers for it.
-ANALYTICS = dict(group_name="analytics", owners=["team:data-engineering"])
+# They refresh on their own once the loads they read have stored something new (Dagster's
+# declarative automation, evaluated by the daemon's default automation sensor). Not `eager()`:
+# it waits while any day partition upstream is missing, and most days of a history always are.
+REFRESH_AFTER_LOADS = (AutomationCondition.any_deps_updated()
+                       & ~AutomationCondition.any_deps_in_progress()
+                       & ~AutomationCondition.in_progress()).with_label("refresh after loads")
+ANALYTICS = dict(group_name="analytics", owners=["team:data-engineering"],
+                 automation_condition=REFRESH_AFTER_LOADS)
 # Groups drawn in one line chart before it turns into noise.
 MAX_CHART_GROUPS = 8
 ER_FORMATS = {"er_post": ".2f", "er_view": ".2f", "avg_er_post": ".2f", "avg_er_view": ".2f"}
+POST_ENGAGEMENT_COLUMNS = ["group_id", "post_id", "published_at", "day", "likes_count", "reposts_count",
+                           "comments_count", "views_count", "reactions", "members_count", "er_post",
+                           "er_view", "text_length"]
+COMMUNITY_DAY_COLUMNS = ["group_id", "day", "posts", "comments", "reactions", "members",
+                         "members_growth", "er_day", "er_day_avg_7", "er_day_avg_28"]
 ER_DAY_FORMATS = {"er_day": ".3f", "er_day_avg_7": ".3f", "er_day_avg_28": ".3f"}
 
 
@@ -57,9 +70,12 @@ def _average(values: pd.Series) -> MetadataValue:
        "hashtags, attachment types; averages per community and the spread of ER post.")
 def post_engagement(config: AnalyticsPeriod, database: PostgresResource) -> MaterializeResult:
     posts = post_frame(database, config)
+    stored = replace_period(database, "post_engagement", posts.assign(day=posts["local_time"].dt.date),
+                            POST_ENGAGEMENT_COLUMNS, config.params())
     metadata = {
         "period": MetadataValue.text(config.label()),
         "posts": MetadataValue.int(len(posts)),
+        "table": MetadataValue.text(f"analytics.post_engagement ({stored} rows of the period)"),
         "avg_er_post": _average(posts["er_post"]),
         "avg_er_view": _average(posts["er_view"]),
         "by_community": MetadataValue.md(frame_table(er_by_community(posts), {
@@ -83,9 +99,11 @@ def post_engagement(config: AnalyticsPeriod, database: PostgresResource) -> Mate
        "(from the daily snapshots), ER day with its 7- and 28-day rolling averages.")
 def community_days(config: AnalyticsPeriod, database: PostgresResource) -> MaterializeResult:
     days = community_day_frame(database, config)
+    stored = replace_period(database, "community_days", days, COMMUNITY_DAY_COLUMNS, config.params())
     summary = community_summary(days)
     metadata = {
         "period": MetadataValue.text(config.label()),
+        "table": MetadataValue.text(f"analytics.community_days ({stored} rows of the period)"),
         "communities": MetadataValue.int(days["group_id"].nunique()),
         "summary": MetadataValue.md(frame_table(summary, {
             "group_name": "community", "posts": "posts", "comments": "comments",

@@ -9,6 +9,7 @@ from dagster import (
 )
 
 from assets import analytics, audience, checks, comments, comparison, groups, posts, tasks, watches
+from pipelines.automation import analytics_automation_sensor
 from pipelines.jobs import (
     collect_job,
     freshness_job,
@@ -60,7 +61,7 @@ defs = Definitions(
     schedules=[daily_posts_and_comments, daily_groups_refresh, daily_freshness_checks,
                tasks_reconciliation],
     sensors=[group_upload_sensor, new_groups_history_sensor, task_request_sensor,
-             *tasks_mirror_sensors, watches.watches_after_comments],
+             *tasks_mirror_sensors, watches.watches_after_comments, analytics_automation_sensor],
     resources={
         # DATABASE_URL through EnvVar, so Dagster stores its name, never a password; unset, the
         # embedded server's (as every local command), so `dagster dev` needs no exports.

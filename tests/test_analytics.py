@@ -24,6 +24,7 @@ import re
 from datetime import UTC, date, datetime
 
 import pytest
+from dagster import AssetKey, AssetMaterialization, DagsterInstance, evaluate_automation_conditions
 from dagster import materialize
 
 from assets import analytics
@@ -222,3 +223,43 @@ def test_every_analytics_asset_materializes_an_empty_period(dataset, database, d
                          run_config=config)
     assert result.success
     assert result.asset_materializations_for_node(name)[0].metadata
+
+
+def test_the_analytics_tables_hold_the_hand_computed_values_and_the_reader_reads_them(
+        dataset, db, database, dagster_instance):
+    _materialize(database, dagster_instance, analytics.post_engagement, analytics.community_days)
+    _materialize(database, dagster_instance, analytics.post_engagement, analytics.community_days)  # replaced, not doubled
+    db.execute("SET ROLE vk_reader")
+    try:
+        # Other tests' periods leave their own days in the tables: this one's are 5..7 January.
+        period = "WHERE day BETWEEN '2026-01-05' AND '2026-01-07'"
+        posts = {(r["group_id"], r["post_id"]): r
+                 for r in db.execute(f"SELECT * FROM analytics.post_engagement {period}")}
+        days = {(r["group_id"], r["day"].day): r
+                for r in db.execute(f"SELECT * FROM analytics.community_days {period}")}
+    finally:
+        db.execute("RESET ROLE")
+    assert sorted(posts) == [(1, 1), (1, 2), (1, 3), (2, 1)]
+    assert posts[(1, 1)]["er_post"] == pytest.approx(ER[1]) and posts[(2, 1)]["er_post"] == pytest.approx(ER[4])
+    assert posts[(1, 3)]["er_view"] == pytest.approx(2.0) and posts[(1, 2)]["er_view"] is None
+    assert posts[(1, 3)]["day"] == date(2026, 1, 7) and posts[(1, 3)]["members_count"] == 1040
+    assert sorted(days) == [(1, 5), (1, 6), (1, 7), (2, 5), (2, 6), (2, 7)]
+    assert days[(1, 5)]["er_day"] == pytest.approx(110 / 1010 * 100)
+    assert [days[(1, d)]["members_growth"] for d in (5, 6, 7)] == [10, None, 30]
+    assert days[(1, 7)]["er_day_avg_7"] == pytest.approx((10.0 + 110 / 1010 * 100 + 2.5) / 7)
+
+
+def test_the_analytics_refresh_after_a_load_without_anyone_launching_them():
+    from pipelines.definitions import defs
+
+    # An instance of its own: what earlier tests materialized must not count as "updated".
+    instance = DagsterInstance.ephemeral()
+    wanted = {AssetKey("post_engagement"), AssetKey("community_days"), AssetKey("comment_terms")}
+    before = evaluate_automation_conditions(defs=defs, instance=instance)
+    assert before.total_requested == 0  # nothing loaded, nothing asked
+    for key in ("posts", "comments"):
+        instance.report_runless_asset_event(AssetMaterialization(AssetKey(key), partition="2026-01-05"))
+    after = evaluate_automation_conditions(defs=defs, instance=instance, cursor=before.cursor)
+    assert all(after.get_num_requested(key) == 1 for key in wanted), after.total_requested
+    again = evaluate_automation_conditions(defs=defs, instance=instance, cursor=after.cursor)
+    assert again.total_requested == 0  # asked once per load, not on every tick

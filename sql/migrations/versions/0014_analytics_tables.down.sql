@@ -1,0 +1,2 @@
+DROP TABLE analytics.community_days;
+DROP TABLE analytics.post_engagement;
