@@ -190,7 +190,7 @@ def _escape(text: str) -> str:
 
 
 keyword_watches_job = define_asset_job(
-    "keyword_watches", selection=[keyword_watches],
+    "deliver_watch_hits", selection=[keyword_watches],
     description="Run the keyword watches over the comments of a load's days and deliver new hits.")
 
 

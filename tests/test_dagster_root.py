@@ -25,3 +25,13 @@ def test_definitions_validate_in_the_repository_root_with_a_clean_environment(tm
     finally:
         subprocess.run([sys.executable, "-m", "pipelines.local_env", "stop-db"], cwd=ROOT, env=env,
                        capture_output=True, timeout=60)
+
+
+def test_every_job_sensor_and_schedule_resolves():
+    # Fast, in-process: a name clash (an asset and a job of one name) fails here, not in CI's UI run.
+    from dagster import Definitions
+
+    from pipelines.definitions import defs
+
+    Definitions.validate_loadable(defs)
+    assert {"collect", "deliver_watch_hits"} <= {job.name for job in defs.get_repository_def().get_all_jobs()}
