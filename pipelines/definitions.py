@@ -8,13 +8,18 @@ from dagster import (
     load_assets_from_modules,
 )
 
-from assets import analytics, checks, comments, groups, posts, tasks
+from assets import analytics, checks, comments, database_health, groups, posts, tasks
 from pipelines.jobs import (
     collect_job,
     freshness_job,
     posts_and_comments_job,
     reconcile_tasks_job,
     refresh_groups_job,
+)
+from pipelines.database_upkeep import (
+    database_health_job,
+    database_health_schedule,
+    schema_migrated_sensor,
 )
 from pipelines.schedules import (
     daily_freshness_checks,
@@ -36,13 +41,14 @@ defs = Definitions(
     # Steps of a run share one process: a run is a few VK steps and their checks, and a process
     # per step cost more than the work on 2 cores (a year's backfill: 539 s of runs became 194 s).
     executor=in_process_executor,
-    assets=load_assets_from_modules([groups, posts, comments, tasks, analytics]),
-    asset_checks=load_asset_checks_from_modules([checks]),
-    jobs=[collect_job, posts_and_comments_job, refresh_groups_job, freshness_job, reconcile_tasks_job],
+    assets=load_assets_from_modules([groups, posts, comments, tasks, analytics, database_health]),
+    asset_checks=load_asset_checks_from_modules([checks, database_health]),
+    jobs=[collect_job, posts_and_comments_job, refresh_groups_job, freshness_job, reconcile_tasks_job,
+          database_health_job],
     schedules=[daily_posts_and_comments, daily_groups_refresh, daily_freshness_checks,
-               tasks_reconciliation],
+               tasks_reconciliation, database_health_schedule],
     sensors=[group_upload_sensor, new_groups_history_sensor, task_request_sensor,
-             *tasks_mirror_sensors],
+             *tasks_mirror_sensors, schema_migrated_sensor],
     resources={
         "database": PostgresResource(database_url=EnvVar("DATABASE_URL")),
         "vk": VkApiResource(

@@ -1,10 +1,10 @@
 -- Every table and index of the application's schemas and its size on disk. A partitioned table
 -- (or index) has no storage of its own: its size is the sum over its partitions, which are
 -- listed as well, each naming what it is a partition of.
-SELECT format('%I.%I', n.nspname, c.relname) AS relation,
+SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS relation,
        CASE WHEN c.relkind IN ('r', 'p') THEN 'table' ELSE 'index' END AS kind,
-       format('%I.%I', tn.nspname, t.relname) AS table_name,
-       CASE WHEN p.oid IS NOT NULL THEN format('%I.%I', pn.nspname, p.relname) END AS partition_of,
+       quote_ident(tn.nspname) || '.' || quote_ident(t.relname) AS table_name,
+       CASE WHEN p.oid IS NOT NULL THEN quote_ident(pn.nspname) || '.' || quote_ident(p.relname) END AS partition_of,
        sizes.bytes,
        sizes.total_bytes
 FROM pg_class AS c
@@ -20,7 +20,8 @@ CROSS JOIN LATERAL (
                     ELSE pg_relation_size(tree.relid) END)::bigint AS bytes,
            CASE WHEN c.relkind IN ('r', 'p')
                 THEN sum(pg_total_relation_size(tree.relid))::bigint END AS total_bytes
-    FROM pg_partition_tree(c.oid) AS tree
+    -- A table outside any partitioning has no tree: it stands for itself.
+    FROM (SELECT relid FROM pg_partition_tree(c.oid) UNION SELECT c.oid) AS tree
 ) AS sizes
 WHERE n.nspname IN ('vk', 'ops')
   AND c.relkind IN ('r', 'p', 'i', 'I')

@@ -3,7 +3,7 @@
 -- autovacuum daemon, with the table's own settings over the server's), and the table off for
 -- autovacuum or not vacuumed for longer than the lag allowed. Partitioned tables are left out: they hold no rows,
 -- autovacuum visits their partitions.
-SELECT format('%%I.%%I', s.schemaname, s.relname) AS relation,
+SELECT quote_ident(s.schemaname) || '.' || quote_ident(s.relname) AS relation,
        s.n_live_tup AS live_tuples,
        s.n_dead_tup AS dead_tuples,
        threshold.tuples AS vacuum_threshold,

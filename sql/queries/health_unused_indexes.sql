@@ -1,7 +1,7 @@
 -- Indexes no scan has used since the statistics were reset. A partitioned table's index counts
 -- as used when any of its partitions' indexes was: it is one index to keep or drop.
-SELECT format('%I.%I', rn.nspname, r.relname) AS index_name,
-       format('%I.%I', tn.nspname, t.relname) AS table_name,
+SELECT quote_ident(rn.nspname) || '.' || quote_ident(r.relname) AS index_name,
+       quote_ident(tn.nspname) || '.' || quote_ident(t.relname) AS table_name,
        sum(pg_relation_size(s.indexrelid))::bigint AS bytes,
        bool_or(x.indisunique OR x.indisprimary OR x.indisexclusion) AS enforces_constraint
 FROM pg_stat_user_indexes AS s
