@@ -8,7 +8,18 @@ from dagster import (
     load_assets_from_modules,
 )
 
-from assets import analytics, audience, checks, comments, comparison, groups, posts, tasks, watches
+from assets import (
+    analytics,
+    audience,
+    checks,
+    comments,
+    comparison,
+    database_health,
+    groups,
+    posts,
+    tasks,
+    watches,
+)
 from pipelines.automation import analytics_automation_sensor
 from pipelines.jobs import (
     collect_job,
@@ -16,6 +27,11 @@ from pipelines.jobs import (
     posts_and_comments_job,
     reconcile_tasks_job,
     refresh_groups_job,
+)
+from pipelines.database_upkeep import (
+    database_health_job,
+    database_health_schedule,
+    schema_migrated_sensor,
 )
 from pipelines.schedules import (
     daily_freshness_checks,
@@ -54,14 +70,15 @@ def _executor():
 defs = Definitions(
     executor=_executor(),
     assets=load_assets_from_modules([groups, posts, comments, tasks, analytics, audience, comparison,
-                                     watches]),
-    asset_checks=load_asset_checks_from_modules([checks]),
+                                     watches, database_health]),
+    asset_checks=load_asset_checks_from_modules([checks, database_health]),
     jobs=[collect_job, posts_and_comments_job, refresh_groups_job, freshness_job, reconcile_tasks_job,
-          watches.keyword_watches_job],
+          watches.keyword_watches_job, database_health_job],
     schedules=[daily_posts_and_comments, daily_groups_refresh, daily_freshness_checks,
-               tasks_reconciliation],
+               tasks_reconciliation, database_health_schedule],
     sensors=[group_upload_sensor, new_groups_history_sensor, task_request_sensor,
-             *tasks_mirror_sensors, watches.watches_after_comments, analytics_automation_sensor],
+             *tasks_mirror_sensors, watches.watches_after_comments, analytics_automation_sensor,
+             schema_migrated_sensor],
     resources={
         # DATABASE_URL through EnvVar, so Dagster stores its name, never a password; unset, the
         # embedded server's (as every local command), so `dagster dev` needs no exports.

@@ -25,7 +25,6 @@ SCHEMA = "vk"
 
 
 @cache
-@cache
 def load_sql(name: str) -> str:
     """The text of `sql/queries/<name>.sql`: SQL lives in files, not in Python strings."""
     return (QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")

@@ -10,6 +10,8 @@ SELECT c.from_id,
 FROM vk.comments AS c
 WHERE c.published_at >= %(start)s AND c.published_at < %(end)s
   AND NOT c.is_deleted
+  -- Always true of a comment not deleted; stated so that comments_commenters_idx serves it.
+  AND c.from_id IS NOT NULL
 GROUP BY c.from_id
 ORDER BY comments DESC, likes_received DESC, c.from_id
 LIMIT %(top)s;

@@ -2,13 +2,13 @@
 commenter audience tables
 
 Revision ID: 0013
-Revises: 0007
+Revises: 0012
 """
 
 from sql_files import run_sql_file
 
 revision = '0013'
-down_revision = '0007'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
