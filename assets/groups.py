@@ -88,7 +88,9 @@ def groups(context: AssetExecutionContext, config: GroupsConfig, database: Postg
 
 def archive_upload(path: Path, result) -> Path:
     """Processed files are kept, out of the way of the next scan; refused ones with the reason."""
-    folder = path.parent / ("refused" if result.status == "refused" else "processed")
+    # By the reason, not the status: bytes refused before come back as already_seen, and are
+    # no more a list the second time.
+    folder = path.parent / ("refused" if result.refusal_reason else "processed")
     folder.mkdir(exist_ok=True)
     target = folder / f"{result.content_hash[:12]}-{path.name}"
     path.replace(target)
