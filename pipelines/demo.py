@@ -17,7 +17,8 @@ from dagster import DagsterInstance
 
 from assets.partitions import PARTITIONS_TIMEZONE, range_tags
 from pipelines.local_env import STANDIN_DAYS, STANDIN_GROUPS, STANDIN_SEED, prepare
-from resources.database import current_revision
+from assets.tasks import mirror_run
+from resources.database import PostgresResource, current_revision
 from resources.postgres_server import redact
 from resources.settings import configured_demo_days, configured_demo_groups, vk_token_given
 
@@ -85,8 +86,11 @@ def main() -> int:
                 tags=range_tags(first, last),
                 raise_on_error=False,
             )
-            # No daemon runs here to mirror the run into vk.tasks: reconcile once by hand.
-            defs.resolve_job_def("reconcile_tasks").execute_in_process(instance=instance)
+            # No daemon runs here to mirror the run into vk.tasks: reconcile once by hand; and
+            # the reconciliation, which cannot mirror its own end, once it has ended.
+            reconcile = defs.resolve_job_def("reconcile_tasks").execute_in_process(instance=instance)
+            mirror_run(PostgresResource(database_url=url), instance,
+                       instance.get_run_by_id(reconcile.run_id))
     print(f"Run {result.run_id}: {'succeeded' if result.success else 'FAILED'}")
     for table, count in _table_counts(url).items():
         print(f"  vk.{table:<20} {count:>10,} rows")
