@@ -54,6 +54,12 @@ DAILY_VK_LOAD = dict(
 )
 
 
+# What a person does when VK refuses the configuration (token invalid, revoked, of the wrong
+# kind): retrying cannot help, so the message says what to change.
+CONFIG_FIX = (" To fix: set VK_TOKEN to valid user or community token(s) with access to walls "
+              "(a token VK rejects is dropped; with none left the load stops), then run again.")
+
+
 class CommunitiesConfig(Config):
     communities: list[str] = Field(
         default_factory=list,
@@ -164,6 +170,7 @@ class GroupOutcomes:
                 f"{len(incomplete)} of {len(self.outcome)} groups not loaded "
                 f"({self.summary()}); what was loaded is stored. "
                 + (f"Stopped: {self.stopped_by}" if self.stopped_by else "Transient VK failures.")
+                + (CONFIG_FIX if isinstance(self.stopped_by, VkConfigError) else "")
             ),
             metadata=metadata,
             allow_retries=retryable,

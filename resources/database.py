@@ -187,11 +187,26 @@ class PostgresResource(ConfigurableResource):
         if context.run is None or context.instance is None:
             yield self
             return
+        self.check_reachable()
         from resources.run_leases import LeaseTimes, run_lease
 
         times = LeaseTimes(self.lease_renew_seconds, self.lease_expiry_seconds)
         with run_lease(self.database_url, context.instance, context.run.run_id, times):
             yield self
+
+    def check_reachable(self) -> None:
+        """Before a run does anything (a VK call above all): a database it cannot reach fails
+        it now, saying which one and what to check, rather than after VK quota was spent."""
+        try:
+            psycopg.connect(libpq_url(self.database_url), connect_timeout=CONNECT_TIMEOUT_SECONDS).close()
+        except psycopg.OperationalError as error:
+            # No chain: what a person reads (vk.tasks, the UI) is the bottom of it, and this
+            # message already holds libpq's.
+            reason = " ".join(str(error).split()).rstrip(".?")
+            raise DatabaseUnavailable(
+                f"database {redact(self.database_url)} unreachable, nothing was loaded: {reason}. "
+                "Check DATABASE_URL (host, port, user, password, database) and that the server "
+                "is running.") from None
 
     @contextmanager
     def connection(self) -> Iterator[psycopg.Connection]:
