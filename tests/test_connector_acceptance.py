@@ -19,8 +19,15 @@ from assets.tasks import _error_message
 from resources.database import PostgresResource
 from resources.vk import VkApiResource
 from tests.conftest import empty_vk_tables
-from tests.test_loading import posts_and_comments_job, truth_comments, truth_posts, loaded_comments, loaded_posts
-from vk_standin.server import StandInServer
+from tests.test_loading import (  # noqa: F401 (server, vk: the stand-in of this module's world)
+    loaded_comments,
+    loaded_posts,
+    posts_and_comments_job,
+    server,
+    truth_comments,
+    truth_posts,
+    vk,
+)
 from vk_standin.world import World
 
 FIRST_DAY, LAST_DAY = "2026-11-01", "2026-11-04"
@@ -36,18 +43,6 @@ KEYS = {"groups": ["group_id"], "posts": ["group_id", "post_id"],
 def world() -> World:
     return World(seed=31, n_groups=8, start=datetime(2026, 10, 31, 21, 0, tzinfo=UTC), days=4,
                  posts_per_day=3.0, mean_comments=4.0, max_comments=120, hot_post_share=0.05)
-
-
-@pytest.fixture
-def server(world):
-    with StandInServer(world) as server:
-        yield server
-
-
-@pytest.fixture
-def vk(server) -> VkApiResource:
-    return VkApiResource(token=server.token, base_url=server.base_url, requests_per_second=1000,
-                         backoff_base_seconds=0.01)
 
 
 @pytest.fixture
