@@ -216,9 +216,12 @@ class PostgresResource(ConfigurableResource):
             with _pool_for(self.database_url, self.pool_size).connection() as conn:
                 yield conn
         except psycopg.OperationalError as error:
-            # What was committed stays; the step fails now, with the database named.
+            # What was committed stays; the step fails now, with the database named. No chain:
+            # vk.tasks and the UI show the bottom of it, which would not name the database.
+            reason = " ".join(str(error).split())
             raise DatabaseUnavailable(
-                f"database {redact(self.database_url)} unavailable: {str(error).strip()}") from error
+                f"database {redact(self.database_url)} unavailable ({type(error).__name__}): "
+                f"{reason}") from None
 
     def fetch_all(self, query_name: str, params: dict | None = None) -> list[dict]:
         with self.connection() as conn:
