@@ -1,12 +1,13 @@
 """The communities to monitor: uploaded group files, then a refresh of every monitored one."""
 
+import tempfile
 import time
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from dagster import AssetExecutionContext, Config, MaterializeResult, MetadataValue, asset
+from dagster import AssetExecutionContext, Config, Failure, MaterializeResult, MetadataValue, asset
 from pydantic import Field
 
 from assets.group_files.uploads import process_upload, store_groups
@@ -15,6 +16,10 @@ from assets.partitions import PARTITIONS_TIMEZONE
 from assets.reporting.rendering import markdown_table
 from resources.database import MergeCounts, PostgresResource, load_sql
 from resources.vk import VkApiResource
+
+
+PROCESSED, REFUSED = "processed", "refused"
+ARCHIVE_FOLDERS = (PROCESSED, REFUSED)
 
 
 class GroupsConfig(Config):
@@ -52,6 +57,8 @@ class GroupsConfig(Config):
 def groups(context: AssetExecutionContext, config: GroupsConfig, database: PostgresResource,
            vk: VkApiResource) -> MaterializeResult:
     started = time.monotonic()
+    if config.archive_uploads:
+        check_archive_writable([Path(path) for path in config.upload_paths])
     client = vk.get_client()
     today = datetime.now(ZoneInfo(PARTITIONS_TIMEZONE)).date()
     files = [(path.name, path.read_bytes(), path) for path in map(Path, config.upload_paths)]
@@ -86,9 +93,32 @@ def groups(context: AssetExecutionContext, config: GroupsConfig, database: Postg
     })
 
 
+def check_archive_writable(paths: list[Path]) -> None:
+    """Before any VK call: a file that cannot be moved aside after processing would be taken
+    again at every sensor tick, each time spending VK calls, so an unwritable folder stops the
+    run at once."""
+    for folder in sorted({path.parent / name for path in paths for name in ARCHIVE_FOLDERS}):
+        try:
+            if folder.exists() and not folder.is_dir():
+                raise NotADirectoryError(20, "not a folder", str(folder))
+            # Where the file will be written: the folder, or beside it while it does not exist.
+            with tempfile.TemporaryFile(dir=folder if folder.exists() else folder.parent):
+                pass
+        except OSError as error:
+            raise Failure(
+                description=f"uploads cannot be archived: {folder} is not a folder this process "
+                f"can write ({type(error).__name__}: {error.strerror or error}). Make "
+                f"{folder.parent} (VK_UPLOADS_DIR) writable by the user running Dagster, or remove "
+                f"whatever stands at {folder}; no VK call was made.",
+                allow_retries=False,
+            ) from error
+
+
 def archive_upload(path: Path, result) -> Path:
     """Processed files are kept, out of the way of the next scan; refused ones with the reason."""
-    folder = path.parent / ("refused" if result.status == "refused" else "processed")
+    # By the reason, not the status: bytes refused before come back as already_seen, and are
+    # no more a list the second time.
+    folder = path.parent / (REFUSED if result.refusal_reason else PROCESSED)
     folder.mkdir(exist_ok=True)
     target = folder / f"{result.content_hash[:12]}-{path.name}"
     path.replace(target)

@@ -94,11 +94,16 @@ class TaskProgress:
 def tasks(context: AssetExecutionContext, database: PostgresResource) -> MaterializeResult:
     instance = context.instance
     since = datetime.now(timezone.utc) - timedelta(days=RECONCILE_DAYS)
+    # Not this run: it is STARTED while it looks, and without the daemon's sensors nothing
+    # would ever move its row on from `processing`. The next reconciliation, the sensors or
+    # whoever launched it (pipelines/demo.py) mirrors it once it has ended.
+    own = context.run.run_id
     runs = [record.dagster_run for record in
-            instance.get_run_records(filters=RunsFilter(updated_after=since), limit=5000)]
+            instance.get_run_records(filters=RunsFilter(updated_after=since), limit=5000)
+            if record.dagster_run.run_id != own]
     with database.connection() as conn:
         unfinished = {row["dagster_run_id"] for row in conn.execute(load_sql("tasks_unfinished_run_ids"))}
-    runs += [run for run_id in unfinished - {run.run_id for run in runs}
+    runs += [run for run_id in unfinished - {run.run_id for run in runs} - {own}
              if (run := instance.get_run_by_id(run_id)) is not None]
     for run in runs:
         mirror_run(database, instance, run)

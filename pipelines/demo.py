@@ -19,8 +19,9 @@ from dagster import BetaWarning, DagsterInstance
 
 from assets.partitions import PARTITIONS_TIMEZONE, range_tags
 from pipelines.local_env import STANDIN_DAYS, STANDIN_GROUPS, STANDIN_SEED, prepare
+from assets.tasks import mirror_run
 from pipelines.progress import progress_logger
-from resources.database import current_revision
+from resources.database import PostgresResource, current_revision
 from resources.postgres_server import redact
 from resources.settings import SETTINGS, configured_demo_days, configured_demo_groups, vk_token_given
 
@@ -112,9 +113,11 @@ def main() -> int:
                 tags=range_tags(first, last),
                 raise_on_error=False,
             )
-            # No daemon runs here to mirror the run into vk.tasks: reconcile once by hand.
+            # No daemon runs here to mirror the run into vk.tasks: reconcile once by hand; and
+            # the reconciliation, which cannot mirror its own end, once it has ended.
             reconcile = defs.resolve_job_def("reconcile_tasks").with_logger_defs(LOGGERS)
             reconciled = reconcile.execute_in_process(instance=instance, run_config=quiet)
+            mirror_run(PostgresResource(database_url=url), instance, instance.get_run_by_id(reconciled.run_id))
             events = write_event_log(instance, [result.run_id, reconciled.run_id], EVENTS_FILE)
     print(f"Run {result.run_id}: {'succeeded' if result.success else 'FAILED'}")
     print(f"Dagster's full event log ({events} events): {EVENTS_FILE}")

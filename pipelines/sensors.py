@@ -66,6 +66,7 @@ def _ready_uploads(folder: Path, now: float) -> list[Path]:
 def group_upload_sensor(context: SensorEvaluationContext):
     seen: list[str] = json.loads(context.cursor) if context.cursor else []
     requests = []
+    moved = []
     for path in _ready_uploads(UPLOADS_DIR, time.time()):
         digest = _content_hash(path)
         if digest in seen:
@@ -75,6 +76,7 @@ def group_upload_sensor(context: SensorEvaluationContext):
             duplicates.mkdir(exist_ok=True)
             path.replace(duplicates / f"{digest[:12]}-{path.name}")
             context.log.info(f"{path.name}: same content as an earlier upload, moved to duplicates/")
+            moved.append(path.name)
             continue
         seen.append(digest)
         requests.append(RunRequest(
@@ -83,8 +85,12 @@ def group_upload_sensor(context: SensorEvaluationContext):
                 "upload_paths": [str(path)], "archive_uploads": True}}}},
             tags={"vk/upload_file": path.name[:200], "vk/upload_sha256": digest},
         ))
+    # The tick's message is all the UI shows of a sensor: a file that vanished from the folder
+    # must be accounted for there.
+    moved_note = (f"; moved {len(moved)} duplicate(s) of earlier uploads to duplicates/: "
+                  + ", ".join(moved[:10]) + (" ..." if len(moved) > 10 else "")) if moved else ""
     if not requests:
-        return SkipReason(f"no new files in {UPLOADS_DIR}")
+        return SkipReason(f"no new files in {UPLOADS_DIR}{moved_note}")
     return SensorResult(run_requests=requests, cursor=json.dumps(seen[-REMEMBERED_UPLOADS:]))
 
 

@@ -186,11 +186,26 @@ class PostgresResource(ConfigurableResource):
         if context.run is None or context.instance is None:
             yield self
             return
+        self.check_reachable()
         from resources.run_leases import LeaseTimes, run_lease
 
         times = LeaseTimes(self.lease_renew_seconds, self.lease_expiry_seconds)
         with run_lease(self.database_url, context.instance, context.run.run_id, times):
             yield self
+
+    def check_reachable(self) -> None:
+        """Before a run does anything (a VK call above all): a database it cannot reach fails
+        it now, saying which one and what to check, rather than after VK quota was spent."""
+        try:
+            psycopg.connect(libpq_url(self.database_url), connect_timeout=CONNECT_TIMEOUT_SECONDS).close()
+        except psycopg.OperationalError as error:
+            # No chain: what a person reads (vk.tasks, the UI) is the bottom of it, and this
+            # message already holds libpq's.
+            reason = " ".join(str(error).split()).rstrip(".?")
+            raise DatabaseUnavailable(
+                f"database {redact(self.database_url)} unreachable, nothing was loaded: {reason}. "
+                "Check DATABASE_URL (host, port, user, password, database) and that the server "
+                "is running.") from None
 
     @contextmanager
     def connection(self) -> Iterator[psycopg.Connection]:
@@ -200,9 +215,12 @@ class PostgresResource(ConfigurableResource):
             with _pool_for(self.database_url, self.pool_size).connection() as conn:
                 yield conn
         except psycopg.OperationalError as error:
-            # What was committed stays; the step fails now, with the database named.
+            # What was committed stays; the step fails now, with the database named. No chain:
+            # vk.tasks and the UI show the bottom of it, which would not name the database.
+            reason = " ".join(str(error).split())
             raise DatabaseUnavailable(
-                f"database {redact(self.database_url)} unavailable: {str(error).strip()}") from error
+                f"database {redact(self.database_url)} unavailable ({type(error).__name__}): "
+                f"{reason}") from None
 
     def fetch_all(self, query_name: str, params: dict | None = None) -> list[dict]:
         with self.connection() as conn:

@@ -59,18 +59,23 @@ def migrated_database(pg_server_url: str) -> Iterator[str]:
     drop_database(pg_server_url, name)
 
 
+def empty_vk_tables(conn: psycopg.Connection) -> None:
+    """Every table of schema vk emptied, as a fresh deployment has them."""
+    tables = conn.execute(
+        """
+        SELECT string_agg(format('%I.%I', n.nspname, c.relname), ', ') AS tables
+        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = 'vk' AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+        """
+    ).fetchone()["tables"]
+    conn.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+
+
 @pytest.fixture
 def db(migrated_database: str) -> Iterator[psycopg.Connection]:
     """An autocommit connection to the migrated test database, its tables emptied first."""
     with psycopg.connect(migrated_database, autocommit=True, row_factory=dict_row) as conn:
-        tables = conn.execute(
-            """
-            SELECT string_agg(format('%I.%I', n.nspname, c.relname), ', ') AS tables
-            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE n.nspname = 'vk' AND c.relkind IN ('r', 'p') AND NOT c.relispartition
-            """
-        ).fetchone()["tables"]
-        conn.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+        empty_vk_tables(conn)
         yield conn
 
 

@@ -41,8 +41,11 @@ def test_the_demo_loads_real_rows_and_says_where_they_are(pg_server_url, tmp_pat
         with psycopg.connect(app_url) as conn:
             counts = {t: conn.execute(f"SELECT count(*) FROM vk.{t}").fetchone()[0]
                       for t in ("groups", "posts", "comments", "group_upload_lines", "tasks")}
+            processing = conn.execute(
+                "SELECT count(*) FROM vk.tasks WHERE status = 'processing'").fetchone()[0]
         assert all(counts[t] > 0 for t in ("groups", "posts", "comments", "group_upload_lines"))
         assert counts["tasks"] >= 2  # the collect run and the reconciliation itself
+        assert processing == 0  # no daemon ran, and still nothing is left `processing`
     finally:
         drop_database(pg_server_url, app)
         drop_database(pg_server_url, storage)

@@ -123,6 +123,12 @@ class Parsed:
     blank: bool = False
 
 
+# A spreadsheet formula is text only where the file kept no value for it (XLSX written by a
+# program, or a sheet exported with formulas shown).
+FORMULA_REASON = ("the cell held a formula, not a value (the file keeps no result for it): "
+                  "save the sheet with values, e.g. copy and paste as values")
+
+
 def shorten(text: str, limit: int = 120) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -261,13 +267,16 @@ def _looks_like_url(text: str) -> bool:
 
 
 def parse_text(text: str) -> Parsed:
+    # Reasons quote the value as received (only its surrounding whitespace and invisible
+    # characters dropped): a person searching the file for "<script>" must find it.
+    original = text.strip(" \t\r\n\f\v" + _INVISIBLE)
     text = clean(text)
-    # Reasons quote the cleaned value: stray quotes/BOMs would only confuse the reader.
-    original = text
     if not text:
         return Parsed(None, None, blank=True)
+    if text.startswith("="):
+        return _bad(FORMULA_REASON, original)
     if len(text) > REFERENCE_TEXT_LIMIT:
-        return _bad(f"too long to be a VK community reference ({len(text)} characters)", shorten(text, 60))
+        return _bad(f"too long to be a VK community reference ({len(text)} characters)", shorten(original, 60))
 
     match = _MENTION_RE.match(text)
     if match:

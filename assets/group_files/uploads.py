@@ -16,6 +16,7 @@ import psycopg
 
 from assets.group_files.decoding import UploadRefused
 from assets.group_files.reading import ParsedUpload, parse_group_file
+from assets.group_files.references import shorten
 from assets.loading.rows import GROUP_COLUMNS, group_row, group_validation
 from resources.database import MergeCounts, copy_rows, load_sql
 
@@ -56,7 +57,8 @@ def line_outcomes(parsed: ParsedUpload, resolved: dict[str, dict]) -> list[tuple
         outcome, reason = line.outcome, line.reason
         if outcome is None:
             if group is None:
-                outcome, reason = "not_found", f"VK knows no community {ref.api_ref!r}"
+                # Quoted as received: "<script>" was asked as "script", but the file says "<script>".
+                outcome, reason = "not_found", f"VK knows no community {shorten(line.raw_text.strip())!r}"
             elif group_id in first_line_of_group:
                 outcome = "duplicate"
                 reason = f"same community as line {first_line_of_group[group_id]}"

@@ -62,6 +62,10 @@ def xlsx_rows(data: bytes, max_lines: int) -> list[Row]:
             # create billions of empty cells. The price: hyperlinks behind title cells are
             # not visible in this mode, only cell values.
             workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            # The same sheet with formulas as written: a formula whose result the file does not
+            # keep (a workbook written by a program rather than saved by Excel) reads as None
+            # above, and the line would vanish without a word.
+            formulas = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises a zoo of exception types for broken files
         raise UploadRefused(
             f"the XLSX workbook can't be opened ({type(exc).__name__}: {shorten(str(exc), 80)})"
@@ -70,9 +74,13 @@ def xlsx_rows(data: bytes, max_lines: int) -> list[Row]:
         if not workbook.worksheets:
             raise UploadRefused("the XLSX workbook has no sheets")
         sheet = workbook.worksheets[0]
+        written = formulas.worksheets[0].iter_rows(max_col=MAX_XLSX_COLUMNS, values_only=True)
         rows: list[Row] = []
         try:
-            for row_no, values in enumerate(sheet.iter_rows(max_col=MAX_XLSX_COLUMNS, values_only=True), start=1):
+            for row_no, (values, as_written) in enumerate(
+                    zip(sheet.iter_rows(max_col=MAX_XLSX_COLUMNS, values_only=True), written), start=1):
+                values = [_unsaved_formula(formula) if value is None else value
+                          for value, formula in zip(values, as_written)]
                 if not any(v is not None and v != "" for v in values):
                     continue
                 row = Row(row_no, [_cell_text(v) for v in values])
@@ -89,6 +97,13 @@ def xlsx_rows(data: bytes, max_lines: int) -> list[Row]:
         return rows
     finally:
         workbook.close()
+        formulas.close()
+
+
+def _unsaved_formula(written: object) -> str | None:
+    """The formula text of a cell whose value the file does not hold; the reference parser
+    then says the cell held a formula (references.FORMULA_REASON)."""
+    return written if isinstance(written, str) and written.startswith("=") else None
 
 
 def too_many_lines(max_lines: int) -> str:

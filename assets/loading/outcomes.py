@@ -24,6 +24,12 @@ class Attempt:
     rows: list = field(default_factory=list)
 
 
+# What a person does when VK refuses the configuration (token invalid, revoked, of the wrong
+# kind): retrying cannot help, so the message says what to change.
+CONFIG_FIX = (" To fix: set VK_TOKEN to valid user or community token(s) with access to walls "
+              "(a token VK rejects is dropped; with none left the load stops), then run again.")
+
+
 class GroupLoads:
     """The communities a run has loaded for an asset and its days (vk.group_loads): Dagster's
     retry of a step, or a re-execution from failure, reads only the others again."""
@@ -110,6 +116,7 @@ class GroupOutcomes:
                 f"{len(incomplete)} of {len(self.outcome)} groups not loaded "
                 f"({self.summary()}); what was loaded is stored. "
                 + (f"Stopped: {self.stopped_by}" if self.stopped_by else "Transient VK failures.")
+                + (CONFIG_FIX if isinstance(self.stopped_by, VkConfigError) else "")
             ),
             metadata=metadata,
             allow_retries=retryable,

@@ -8,6 +8,10 @@ WITH upserted AS (
            likes_count, reply_to_user, reply_to_comment, thread_root_id, thread_count, is_deleted,
            attachment_types, hashtags, mentions, raw
     FROM comments_staging
+    -- Rows are locked in key order, whatever order VK returned them in: two runs merging the
+    -- same comments at once (a backfill and the nightly run over common days) then wait for
+    -- each other, never on each other (tests/test_concurrent_loads.py).
+    ORDER BY group_id, comment_id, post_published_at
     ON CONFLICT (group_id, comment_id, post_published_at) DO UPDATE SET
         published_at = EXCLUDED.published_at,
         from_id = EXCLUDED.from_id,
