@@ -1,0 +1,1 @@
+"""The assets and asset checks; beneath them the machinery they are made of."""
