@@ -22,6 +22,7 @@ from resources.vk.errors import (
     TOKEN_REJECTED_CODES,
     VkError,
     VkRetryLater,
+    refuses_execute,
     unwrap,
 )
 from resources.vk.settings import VkSettings
@@ -33,6 +34,14 @@ FLOOD_BACKOFF_FACTOR = 10.0
 _METHOD_NAME = re.compile(r"^[A-Za-z]+\.[A-Za-z]+$")
 
 _THREAD_LOCAL = threading.local()
+
+
+class SingleCallFailed(Exception):
+    """The one call a service token sent in place of an `execute` failed with `error`."""
+
+    def __init__(self, error: VkError) -> None:
+        super().__init__(str(error))
+        self.error = error
 
 
 class Transport:
@@ -52,39 +61,47 @@ class Transport:
         """One API method; returns the `response` part or raises a typed VkError."""
         if method != "execute":
             check_method_name(method)
-        payload, _ = self.request(method, params, [method])
+        payload, _, _ = self.request(method, params, [method])
         return payload["response"]
 
     def request(
-        self, method: str, params: Mapping[str, Any], methods: Sequence[str]
-    ) -> tuple[dict, Token]:
+        self, method: str, params: Mapping[str, Any], methods: Sequence[str],
+        single: tuple[str, Mapping[str, Any]] | None = None,
+    ) -> tuple[dict, Token, bool]:
         """One request with retries. `methods` are the API calls it makes (execute's too).
 
-        Returns the envelope (without a top-level error) and the token that got it.
+        `single`: for an `execute`, the one call a service token sends in its place.
+        Returns the envelope (without a top-level error), the token that got it, and whether
+        it answers `single` rather than the execute.
         """
         retries = self.settings.max_retries
         attempt = 0
-        quota_methods = frozenset(methods)
         while True:
-            token = self.tokens.acquire(quota_methods)
-            self.stats.sent(token.label, methods)
+            lease = self.tokens.acquire(methods, single[0] if single else None)
+            token = lease.token
+            sent_method, sent_params = single if lease.single else (method, params)
+            self.stats.sent(token.label, [sent_method] if lease.single else methods)
             try:
-                payload = self._post(method, params, token)
-                unwrap(payload, method)
+                payload = self._post(sent_method, sent_params, token)
+                unwrap(payload, sent_method)
             except VkError as error:
                 error.redact(self.tokens.secrets)
                 self.stats.failed(error)
+                if refuses_execute(error, sent_method):
+                    self.tokens.mark_service_token(token)
+                    continue
                 if error.code in TOKEN_REJECTED_CODES:
                     self.tokens.drop(token, error)
                     continue
                 if error.code in QUOTA_CODES:
-                    self.tokens.rest(token, method)
+                    self.tokens.rest(token, sent_method)
                     continue
                 if not isinstance(error, VkRetryLater):
-                    raise
+                    raise SingleCallFailed(error) if lease.single else error
                 attempt += 1
                 if attempt > retries:
-                    raise error.with_detail(f"gave up after {retries} retries") from None
+                    error.with_detail(f"gave up after {retries} retries")
+                    raise (SingleCallFailed(error) if lease.single else error) from None
                 self.stats.retried()
                 delay = self.backoff(attempt, error, token)
                 pause = f"{token.label} pauses" if error.code == 6 else "in"
@@ -95,7 +112,7 @@ class Transport:
                 time.sleep(delay)
                 continue
             token.limiter.relax()
-            return payload, token
+            return payload, token, lease.single
 
     def _post(self, method: str, params: Mapping[str, Any], token: Token) -> Any:
         # The token travels in the POST body, never in the URL, so no transport error,
@@ -121,7 +138,7 @@ class Transport:
             # Too many requests per second: this token pauses and slows down; the pool's
             # acquire() does the waiting, so other tokens are not held up.
             if token is not None:
-                token.limiter.penalize(settings.rate_limited_pause_seconds)
+                self.tokens.pause(token, settings.rate_limited_pause_seconds)
                 return 0.0
             return settings.rate_limited_pause_seconds
         delay = settings.backoff_base_seconds * 2 ** (attempt - 1)
