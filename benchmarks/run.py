@@ -3,7 +3,7 @@
 Prints figures as it goes and writes benchmarks/results/latest.md (with the machine, the
 command and the targets) and latest.json (--output names them otherwise). Runs on the embedded PostgreSQL with its defaults
 unless --server-url names another server; the databases it makes are dropped at the end.
-`--only search` (or vk, memory, ingest) runs one part.
+`--only search` (or vk, throughput, memory, ingest) runs one part.
 """
 
 import argparse
@@ -17,14 +17,14 @@ from pathlib import Path
 
 import psycopg
 
-from benchmarks import corpus, ingest, memory, readme_plans, search_latency, vk_efficiency
+from benchmarks import corpus, ingest, memory, readme_plans, search_latency, throughput, vk_efficiency
 from benchmarks.databases import BENCHMARK_DATABASE, drop, fresh_database
 from benchmarks.report import render, write_plans
 from resources.postgres_server import embedded_server_url, redact
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SQL_README = Path(__file__).resolve().parent.parent / "sql" / "README.md"
-PARTS = ("vk", "memory", "ingest", "search")
+PARTS = ("vk", "throughput", "memory", "ingest", "search")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -54,6 +54,10 @@ def main(argv: list[str] | None = None) -> int:
 
     if "vk" in parts:
         section("vk", lambda: vk_efficiency.run(log=log))
+    if "throughput" in parts:
+        section("throughput", lambda: throughput.run(server, log=log))
+        if not args.keep:
+            drop(server, throughput.THROUGHPUT_DATABASE)
     if "memory" in parts:
         section("memory", lambda: memory.run(server, log=log))
         if not args.keep:

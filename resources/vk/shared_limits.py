@@ -10,6 +10,7 @@ per process: it is a reaction to what that process saw, while the pause itself i
 from __future__ import annotations
 
 import threading
+import time
 from typing import Mapping
 
 from psycopg.rows import dict_row
@@ -50,13 +51,15 @@ class PostgresLimits:
     def take(self, key: TokenKey, limiter: RateLimiter, calls: Mapping[str, int],
              vk_day: str) -> Taken:
         with _pool(self._url).connection() as conn:
+            # After the checkout: a connection being opened must not make the slot look nearer.
+            since = time.monotonic()
             row = conn.execute(load_sql("token_take"), {
                 **_names(key), "interval": limiter.interval, "vk_day": vk_day,
                 "methods": list(calls), "calls": list(calls.values()),
             }).fetchone()
         if row["holds"]:
             return Taken(holds=[Hold(h["method"], h["until"], h["reason"]) for h in row["holds"]])
-        return Taken(wait=max(0.0, row["wait_seconds"]), used=dict(row["used"]))
+        return Taken(wait=max(0.0, row["wait_seconds"]), since=since, used=dict(row["used"]))
 
     def pause(self, key: TokenKey, limiter: RateLimiter, seconds: float) -> None:
         limiter.penalize(seconds)  # this process's pace slows down for a while

@@ -129,9 +129,12 @@ class TokenPool:
                 self.rest(token, method, f"its {used}th {method} call today reached VK's daily quota")
             if any(used > DAILY_QUOTAS[m] for m, used in over.items()):
                 continue  # VK would refuse this one with 29
-            token.ready_at = time.monotonic() + taken.wait + token.limiter.interval
-            if taken.wait > 0:
-                time.sleep(taken.wait)
+            # The wait is counted from when the slot was asked for, not from the answer: a
+            # reply held up on its way back must not push this request towards the next one.
+            slot = taken.since + taken.wait
+            token.ready_at = slot + token.limiter.interval
+            if slot > time.monotonic():
+                time.sleep(slot - time.monotonic())
             return lease
 
     def _choose(self, calls: Counter, single: str | None) -> Token:

@@ -11,9 +11,10 @@ from __future__ import annotations
 import logging
 import random
 import re
-import threading
+import queue
 import time
-from typing import Any, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any, Iterator, Mapping, Sequence
 
 import requests
 
@@ -33,7 +34,7 @@ from resources.vk.tokens import Token, TokenPool
 FLOOD_BACKOFF_FACTOR = 10.0
 _METHOD_NAME = re.compile(r"^[A-Za-z]+\.[A-Za-z]+$")
 
-_THREAD_LOCAL = threading.local()
+_SESSIONS: queue.LifoQueue[requests.Session] = queue.LifoQueue()
 
 
 class SingleCallFailed(Exception):
@@ -120,10 +121,11 @@ class Transport:
         data = {key: _form_value(value) for key, value in params.items()}
         data.update(access_token=token.secret, v=self.settings.api_version)
         try:
-            response = _session().post(
-                f"{self.settings.endpoint}/{method}", data=data,
-                timeout=self.settings.timeout_seconds,
-            )
+            with _session() as session:
+                response = session.post(
+                    f"{self.settings.endpoint}/{method}", data=data,
+                    timeout=self.settings.timeout_seconds,
+                )
             if response.status_code != 200:
                 raise VkRetryLater(None, f"HTTP {response.status_code}", method)
             return response.json()
@@ -168,9 +170,16 @@ def _form_value(value: Any) -> str:
     return value if isinstance(value, str) else str(value)
 
 
-def _session() -> requests.Session:
-    # One session per thread: connection reuse without sharing a Session across threads.
-    session = getattr(_THREAD_LOCAL, "session", None)
-    if session is None:
-        session = _THREAD_LOCAL.session = requests.Session()
-    return session
+@contextmanager
+def _session() -> Iterator[requests.Session]:
+    # A session to itself per request, kept for the next: lanes are threads that end with each
+    # step, and a connection opened anew reaches VK late (a handshake), squeezing the gap to the
+    # next request of its token on the server's clock.
+    try:
+        session = _SESSIONS.get_nowait()
+    except queue.Empty:
+        session = requests.Session()
+    try:
+        yield session
+    finally:
+        _SESSIONS.put(session)
