@@ -12,6 +12,7 @@ from dagster import (
     asset,
 )
 
+from assets.loading.lanes import in_lanes
 from assets.loading.rows import POST_COLUMNS, post_row
 from assets.loading.steps import DAILY_VK_LOAD, CommunitiesConfig, VkLoad
 from assets.partitions import PARTITIONS_TIMEZONE
@@ -41,18 +42,24 @@ def posts(context: AssetExecutionContext, config: CommunitiesConfig, database: P
     # The fewest wall.get calls that could have read these posts (100 a page, one page at the
     # least per wall): what the calls spent are measured against, in the metadata.
     wall_get_minimum = 0
+
+    def read_wall(group: dict) -> list | None:
+        if not outcomes.may_call_vk(group):
+            return None
+        with outcomes.attempt(group["group_id"]) as attempt:
+            for item in load.client.iter_wall(-group["group_id"], window.start, window.end):
+                attempt.rows.append(post_row(group["group_id"], item))
+        # Posts read before a failure are real posts: they are kept.
+        return attempt.rows
+
     with database.connection() as conn:
         conn.execute(load_sql("posts_stage"))
-        for group in groups:
-            group_id = group["group_id"]
-            if not outcomes.may_call_vk(group):
+        # Lanes read walls side by side; this thread alone stages, in its one connection.
+        for _, rows in in_lanes(groups, read_wall, load.client.lanes):
+            if rows is None:
                 continue
-            with outcomes.attempt(group_id) as attempt:
-                for item in load.client.iter_wall(-group_id, window.start, window.end):
-                    attempt.rows.append(post_row(group_id, item))
-            # Posts read before a failure are real posts: they are kept.
-            copy_rows(conn, "posts_staging", POST_COLUMNS, attempt.rows)
-            wall_get_minimum += max(1, math.ceil(len(attempt.rows) / 100))
+            copy_rows(conn, "posts_staging", POST_COLUMNS, rows)
+            wall_get_minimum += max(1, math.ceil(len(rows) / 100))
         outside = conn.execute(load_sql("check_posts_staged_outside_window"),
                                {"start": window.start, "end": window.end}).fetchone()["failures"]
         counts = MergeCounts.from_upsert(conn.execute(load_sql("posts_upsert")).fetchone())

@@ -36,7 +36,7 @@ def render(results: dict) -> str:
         "|---|---|---|---|---|",
         *_targets(results),
     ]
-    for part in (_ingest, _vk, _search, _sweep, _pagination, _memory, _plans):
+    for part in (_ingest, _vk, _throughput, _search, _sweep, _pagination, _memory, _plans):
         section = part(results)
         if section:
             lines += ["", *section]
@@ -89,7 +89,46 @@ def _targets(results: dict) -> list[str]:
         rows.append(f"| 5 | peak memory, biggest / smallest day partition ({comments:.0f}× the "
                     f"comments) | flat (≤ {FLAT_MEMORY}×) | {growth:.2f}× | "
                     f"{_verdict(growth <= FLAT_MEMORY, growth, FLAT_MEMORY, False)} |")
+    if "throughput" in results:
+        rows += _throughput_targets(results["throughput"])
     return rows
+
+
+def _throughput_targets(figures: dict) -> list[str]:
+    from benchmarks.throughput import TARGET_ONE, TARGET_SCALING
+
+    one = figures["one_token_share_of_rate"]
+    rows = [f"| 6 | one token's requests/s, share of its {figures['rate_per_token']:g}/s | "
+            f"≥ {TARGET_ONE} | {one:.2f} | {_verdict(one >= TARGET_ONE, one, TARGET_ONE, True)} |"]
+    for run in figures["runs"][1:]:
+        scaling = run["scaling"]
+        rows.append(f"| 6 | {run['tokens']} tokens' requests/s, share of {run['tokens']}× one "
+                    f"token's | ≥ {TARGET_SCALING} | {scaling:.2f} | "
+                    f"{_verdict(scaling >= TARGET_SCALING, scaling, TARGET_SCALING, True)} |")
+    worst = max(max(run["max_per_second_per_token"]) for run in figures["runs"])
+    rate = figures["rate_per_token"]
+    rows.append(f"| 6 | most requests of one token in any second (stand-in's clock) | ≤ {rate:g} | "
+                f"{worst} | {_verdict(worst <= rate, worst, rate, False)} |")
+    exact = all(run["exact"] for run in figures["runs"])
+    rows.append(f"| 6 | loaded rows equal the ground truth, every load | yes | "
+                f"{'yes' if exact else 'no'} | {'met' if exact else '**missed**'} |")
+    return rows
+
+
+def _throughput(results: dict) -> list[str]:
+    if "throughput" not in results:
+        return []
+    from benchmarks.throughput import summary_lines
+
+    figures = results["throughput"]
+    world, latency = figures["world"], figures["latency"]
+    return ["## 6. Token lanes: throughput with 1, 2 and 4 tokens", "",
+            f"A {world['days']}-day backfill of {world['n_groups']} communities ({world['posts']:,} "
+            f"posts, {world['comments']:,} comments), posts then comments in one run, against the "
+            f"stand-in with {figures['rate_per_token']:g} requests/s per token and VK-like latency "
+            f"({latency['base_seconds']} s a request + {latency['per_call_seconds']} s a call + "
+            f"{latency['per_item_seconds']} s an item). Load time: first to last request as the "
+            "stand-in saw them; wall: the whole Dagster run.", "", *summary_lines(figures)]
 
 
 def _ingest(results: dict) -> list[str]:

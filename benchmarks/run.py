@@ -3,7 +3,7 @@
 Prints figures as it goes and writes benchmarks/results/latest.md (with the machine, the
 command and the targets) and latest.json (--output names them otherwise). Runs on the embedded PostgreSQL with its defaults
 unless --server-url names another server; the databases it makes are dropped at the end.
-`--only search` (or vk, memory, ingest, search_sweep) runs one part. `--only search_sweep`
+`--only search` (or vk, throughput, memory, ingest, search_sweep, watches) runs one part. `--only search_sweep`
 is issue 12's sweep of word frequencies and distributions in time; `--scale 1` (or 20) makes its
 corpus about that many million comments, `--corpus-database NAME` measures a corpus an earlier
 `--keep` run left instead of building one.
@@ -27,6 +27,7 @@ from benchmarks import (
     readme_plans,
     search_latency,
     search_sweep,
+    throughput,
     vk_efficiency,
     watches,
 )
@@ -36,7 +37,7 @@ from resources.postgres_server import embedded_server_url, redact, with_database
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SQL_README = Path(__file__).resolve().parent.parent / "sql" / "README.md"
-PARTS = ("vk", "memory", "ingest", "search", "search_sweep", "watches")
+PARTS = ("vk", "throughput", "memory", "ingest", "search", "search_sweep", "watches")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -69,6 +70,10 @@ def main(argv: list[str] | None = None) -> int:
 
     if "vk" in parts:
         section("vk", lambda: vk_efficiency.run(log=log))
+    if "throughput" in parts:
+        section("throughput", lambda: throughput.run(server, log=log))
+        if not args.keep:
+            drop(server, throughput.THROUGHPUT_DATABASE)
     if "memory" in parts:
         section("memory", lambda: memory.run(server, log=log))
         if not args.keep:

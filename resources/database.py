@@ -172,7 +172,8 @@ class PostgresResource(ConfigurableResource):
     """The application database (schema `vk`), through a psycopg 3 connection pool."""
 
     database_url: str = Field(description="libpq URL of the application database (DATABASE_URL).")
-    pool_size: int = Field(default=4, description="Connections kept per process.")
+    pool_size: int = Field(default=10, description="Connections kept per process at most: a "
+                           "comments load's lanes hold one each for their community's transaction.")
     lease_renew_seconds: float = Field(
         default=10.0, description="How often a process working for a run renews its lease.")
     lease_expiry_seconds: float = Field(

@@ -16,6 +16,8 @@ MESSAGES = {
     13: "Runtime error occurred during code invocation",
     15: "Access denied: this wall available only for community members",
     18: "User was deleted or banned",
+    # VK's words for execute with a service token (vk-io issues #18, #19; VKCOM/vk-java-sdk #86).
+    28: "Application authorization failed: method is unavailable with service token.",
     29: "Rate limit reached",
     30: "This profile is private",
     100: "One of the parameters specified was missing or invalid",

@@ -82,6 +82,7 @@ class StandInServer:
         world: World,
         *,
         tokens: Iterable[str] = (DEFAULT_TOKEN,),
+        service_tokens: Iterable[str] = (),
         rps_per_token: float | None = None,
         daily_quota: dict[str, int] | None = None,
         fault_rate: float = 0.0,
@@ -98,6 +99,9 @@ class StandInServer:
         self.counters = Counters()
         self.execute_max_bytes = execute_max_bytes
         self._valid_tokens = set(self.tokens)
+        # An app's service key: valid for wall.*, groups.* and the like, refused by execute.
+        self._service_tokens = set(service_tokens)
+        self._valid_tokens |= self._service_tokens
         self._ledger = TokenLedger(
             rps_per_token, VK_DAILY_QUOTAS if daily_quota is None else daily_quota
         )
@@ -185,8 +189,10 @@ class StandInServer:
     def quota_used(self, token: str, method: str) -> int:
         return self._ledger.used(token, method)
 
-    def add_token(self, token: str) -> None:
+    def add_token(self, token: str, service: bool = False) -> None:
         self._valid_tokens.add(token)
+        if service:
+            self._service_tokens.add(token)
 
     def revoke(self, token: str) -> None:
         """The token stops working (error 5), as when a user revokes it."""
@@ -260,6 +266,8 @@ class StandInServer:
             if not admitted:
                 raise ApiError(6)
             if method == "execute":
+                if token in self._service_tokens:
+                    raise ApiError(28)
                 return self._execute(params, token, version)
             return {"response": self._call(method, params, token, version)}
         except ApiError as error:

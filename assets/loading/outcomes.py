@@ -8,6 +8,7 @@ Dagster shows the partition as not done and a retry or a later run completes it.
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -48,7 +49,7 @@ class GroupLoads:
 
 class GroupOutcomes:
     """Outcome of each community in one load: loaded, loaded before (by an earlier attempt of
-    the run), skipped, failed or not attempted."""
+    the run), skipped, failed or not attempted. Thread-safe: lanes record side by side."""
 
     def __init__(self, progress=None, loaded_before: set[int] = frozenset()) -> None:
         self.progress = progress  # assets.tasks.TaskProgress of the run, told of each outcome
@@ -56,6 +57,7 @@ class GroupOutcomes:
         self.outcome: dict[int, str] = {}
         self.reason: dict[int, str] = {}
         self.stopped_by: VkError | None = None
+        self._lock = threading.Lock()
 
     def may_call_vk(self, group: dict) -> bool:
         group_id = group["group_id"]
@@ -80,20 +82,28 @@ class GroupOutcomes:
         except VkRetryLater as error:
             self._record(group_id, "failed", str(error))
         except (VkQuotaExhausted, VkConfigError) as error:
+            with self._lock:
+                # The first stop is the run's reason; lanes still reading may add their own.
+                self.stopped_by = self.stopped_by or error
             self._record(group_id, "failed", str(error))
-            self.stopped_by = error
         else:
             self._record(group_id, "loaded", None)
 
     def _record(self, group_id: int, outcome: str, reason: str | None) -> None:
-        self.outcome[group_id] = outcome
-        if reason:
-            self.reason[group_id] = reason
+        with self._lock:
+            self.outcome[group_id] = outcome
+            if reason:
+                self.reason[group_id] = reason
         if self.progress is not None:
             self.progress.done()
 
+    def loaded(self, group_id: int) -> bool:
+        with self._lock:
+            return self.outcome.get(group_id) == "loaded"
+
     def complete_group_ids(self) -> list[int]:
-        return [g for g, outcome in self.outcome.items() if outcome == "loaded"]
+        with self._lock:
+            return [g for g, outcome in self.outcome.items() if outcome == "loaded"]
 
     def summary(self) -> dict[str, int]:
         return dict(sorted(Counter(self.outcome.values()).items()))

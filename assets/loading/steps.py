@@ -74,7 +74,8 @@ class VkLoad:
                  database: PostgresResource, vk: VkApiResource) -> None:
         self.asset, self.run, self.step, self.window = asset, run, step, window
         self.database = database
-        self.client = vk.get_client()
+        # Limits in the database: every process and machine loading with a token shares them.
+        self.client = vk.get_client(limits_database_url=database.database_url)
         self.started = time.monotonic()
         self.loads = GroupLoads(run.root_run_id or run.run_id, asset, window)
 

@@ -24,7 +24,7 @@ from resources.vk.errors import (
     VkSkipOwner,
     unwrap_execute,
 )
-from resources.vk.transport import Transport, api_value, check_method_name
+from resources.vk.transport import SingleCallFailed, Transport, api_value, check_method_name
 
 EXECUTE_LIMIT = 25  # API calls per execute request
 
@@ -95,10 +95,16 @@ class BatchRunner:
     def _run_batch(self, calls: Sequence[tuple[str, dict]]) -> tuple[list[Any], bool]:
         """One execute request for `calls`; returns per-slot outcomes and whether it split."""
         methods = [m for m, _ in calls]
+        # A service token cannot run execute: it sends the first call alone, the rest wait.
+        waiting = [_Requeue()] * (len(calls) - 1)
         try:
-            payload, token = self._transport.request(
-                "execute", {"code": build_script(calls)}, ["execute", *methods]
+            payload, token, single = self._transport.request(
+                "execute", {"code": build_script(calls)}, ["execute", *methods], single=calls[0]
             )
+        except SingleCallFailed as failed:
+            if isinstance(failed.error, (VkSkipItem, VkSkipOwner)):
+                return [_Settled(failed.error), *waiting], False
+            raise failed.error from None
         except (VkSkipItem, VkSkipOwner) as error:
             # The batch failed as a whole: too large or too slow (12, 13, 36), or one of its
             # calls broke the script. Halves isolate the cause; single calls run plainly.
@@ -114,6 +120,8 @@ class BatchRunner:
             first, _ = self._run_batch(calls[:middle])
             second, _ = self._run_batch(calls[middle:])
             return first + second, True
+        if single:
+            return [_Settled(payload["response"]), *waiting], False
         outcomes = unwrap_execute(payload, methods)
         tokens = self._transport.tokens
         for slot, outcome in enumerate(outcomes):

@@ -21,20 +21,36 @@ log = logging.getLogger("vk_analytics.vk")
 class VkClient:
     """A thread-safe VK API client. Build it with `VkApiResource.get_client()` in assets."""
 
-    def __init__(self, settings: VkSettings, logger: logging.Logger | None = None) -> None:
+    def __init__(self, settings: VkSettings, logger: logging.Logger | None = None,
+                 limits_database_url: str | None = None) -> None:
         self.settings = settings
         self.log = logger or log
         self.stats = ClientStats()
+        limits = None
+        if limits_database_url:
+            # Imported here: resources.database reads resources.settings, which reads this package.
+            from resources.vk.shared_limits import PostgresLimits
+
+            limits = PostgresLimits(limits_database_url)
         self.tokens = TokenPool(
             settings.secrets, base_url=settings.endpoint,
             requests_per_second=settings.requests_per_second,
-            quota_rest_seconds=settings.quota_rest_seconds, logger=self.log,
+            quota_rest_seconds=settings.quota_rest_seconds,
+            rejected_token_hold_seconds=settings.rejected_token_hold_seconds,
+            logger=self.log,
+            limits=limits,
         )
         self._transport = Transport(settings, self.tokens, self.stats, self.log)
         self._batches = BatchRunner(self._transport)
 
     def __repr__(self) -> str:
         return f"VkClient(base_url={self.settings.endpoint!r}, tokens={len(self.tokens.secrets)})"
+
+    @property
+    def lanes(self) -> int:
+        """How many streams of requests keep the live tokens busy: each token's requests in
+        flight, within its requests per second."""
+        return max(1, self.tokens.live * self.settings.requests_in_flight_per_token)
 
     def call(self, method: str, **params: Any) -> Any:
         """One API method; returns the `response` part or raises a typed VkError."""

@@ -85,6 +85,14 @@ class VkConfigError(VkError):
     """Stop: the token or configuration is wrong, or a person must act (captcha, validation)."""
 
 
+class VkTokensRejected(VkConfigError):
+    """Stop: VK rejected every configured token (5, 28, 1117); the message names each by label."""
+
+    def describe(self) -> str:
+        text = f"VK tokens rejected: {self.message}"
+        return f"{text} ({self.detail})" if self.detail else text
+
+
 class VkQuotaExhausted(VkError):
     """Stop: every token has used up its daily quota for the method. `retry_at`: unix time."""
 
@@ -100,6 +108,9 @@ CONFIG_CODES = frozenset({5, 7, 8, 14, 17, 23, 27, 28, 1117})
 QUOTA_CODES = frozenset({29})
 # The token itself is dead (invalid, app auth failed, expired): drop it, the others may work.
 TOKEN_REJECTED_CODES = frozenset({5, 28, 1117})
+# Error 28 with this text answers `execute` sent with a service token (VK runs execute only for
+# user and community tokens): the token works, one method per request.
+SERVICE_TOKEN_TEXT = "unavailable with service token"
 # An execute batch could not run as a whole (compile, runtime incl. too large, timeout).
 EXECUTE_FALLBACK_CODES = frozenset({12, 13, 36})
 
@@ -110,6 +121,11 @@ _CLASSES: list[tuple[frozenset[int], type[VkError]]] = [
     (CONFIG_CODES, VkConfigError),
     (QUOTA_CODES, VkQuotaExhausted),
 ]
+
+
+def refuses_execute(error: VkError, method: str) -> bool:
+    """VK's answer to `execute` with a service token (the token itself is fine)."""
+    return method == "execute" and error.code == 28 and SERVICE_TOKEN_TEXT in error.message.lower()
 
 
 def error_class(code: int | None) -> type[VkError]:

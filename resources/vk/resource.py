@@ -51,13 +51,28 @@ class VkApiResource(dg.ConfigurableResource):
         "How long a token rests after error 29; default: until VK's daily reset.",
     )
 
+    rejected_token_hold_seconds: float = _setting(
+        "rejected_token_hold_seconds",
+        "How long every process skips a token VK rejected (error 5) before trying it again.",
+    )
+    requests_in_flight_per_token: int = _setting(
+        "requests_in_flight_per_token",
+        "Requests of one token waiting for VK at once (within its requests per second); loads "
+        "read this many communities at once per live token.",
+    )
+
     def client_settings(self) -> VkSettings:
         return VkSettings(**{name: getattr(self, name) for name in VkSettings.names()})
 
-    def get_client(self) -> VkClient:
-        """A new client, so each asset's `client.stats` count its own calls. Clients of one
-        process share each token's requests-per-second budget (see limits.shared_limiter)."""
-        return VkClient(self.client_settings(), logger=dg.get_dagster_logger("vk"))
+    def get_client(self, limits_database_url: str | None = None) -> VkClient:
+        """A new client, so each asset's `client.stats` count its own calls.
+
+        With `limits_database_url` (the loads pass their database's) each token's pace, daily
+        use and holds are shared by every process of the deployment (resources/vk/
+        shared_limits.py); without, by the clients of this process only.
+        """
+        return VkClient(self.client_settings(), logger=dg.get_dagster_logger("vk"),
+                        limits_database_url=limits_database_url)
 
     def __repr_args__(self):
         for name, value in super().__repr_args__():

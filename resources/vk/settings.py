@@ -25,6 +25,12 @@ class VkSettings:
     backoff_max_seconds: float = 60.0
     rate_limited_pause_seconds: float = 1.0
     quota_rest_seconds: float | None = None  # None: until VK's daily reset
+    # A rejected token (5, 28, 1117) is skipped by every process this long, then tried again.
+    rejected_token_hold_seconds: float = 3600.0
+    # Requests one token may have waiting for VK at once: VK takes ~0.5 s to answer an execute
+    # of 25 calls, longer than a user token's 1/3 s between requests, so one would idle it; a
+    # third keeps it busy while a lane stores its community (benchmarks/throughput.py).
+    requests_in_flight_per_token: int = 3
 
     @classmethod
     def names(cls) -> list[str]:

@@ -11,9 +11,10 @@ from __future__ import annotations
 import logging
 import random
 import re
-import threading
+import queue
 import time
-from typing import Any, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any, Iterator, Mapping, Sequence
 
 import requests
 
@@ -22,6 +23,7 @@ from resources.vk.errors import (
     TOKEN_REJECTED_CODES,
     VkError,
     VkRetryLater,
+    refuses_execute,
     unwrap,
 )
 from resources.vk.settings import VkSettings
@@ -32,7 +34,15 @@ from resources.vk.tokens import Token, TokenPool
 FLOOD_BACKOFF_FACTOR = 10.0
 _METHOD_NAME = re.compile(r"^[A-Za-z]+\.[A-Za-z]+$")
 
-_THREAD_LOCAL = threading.local()
+_SESSIONS: queue.LifoQueue[requests.Session] = queue.LifoQueue()
+
+
+class SingleCallFailed(Exception):
+    """The one call a service token sent in place of an `execute` failed with `error`."""
+
+    def __init__(self, error: VkError) -> None:
+        super().__init__(str(error))
+        self.error = error
 
 
 class Transport:
@@ -52,39 +62,47 @@ class Transport:
         """One API method; returns the `response` part or raises a typed VkError."""
         if method != "execute":
             check_method_name(method)
-        payload, _ = self.request(method, params, [method])
+        payload, _, _ = self.request(method, params, [method])
         return payload["response"]
 
     def request(
-        self, method: str, params: Mapping[str, Any], methods: Sequence[str]
-    ) -> tuple[dict, Token]:
+        self, method: str, params: Mapping[str, Any], methods: Sequence[str],
+        single: tuple[str, Mapping[str, Any]] | None = None,
+    ) -> tuple[dict, Token, bool]:
         """One request with retries. `methods` are the API calls it makes (execute's too).
 
-        Returns the envelope (without a top-level error) and the token that got it.
+        `single`: for an `execute`, the one call a service token sends in its place.
+        Returns the envelope (without a top-level error), the token that got it, and whether
+        it answers `single` rather than the execute.
         """
         retries = self.settings.max_retries
         attempt = 0
-        quota_methods = frozenset(methods)
         while True:
-            token = self.tokens.acquire(quota_methods)
-            self.stats.sent(token.label, methods)
+            lease = self.tokens.acquire(methods, single[0] if single else None)
+            token = lease.token
+            sent_method, sent_params = single if lease.single else (method, params)
+            self.stats.sent(token.label, [sent_method] if lease.single else methods)
             try:
-                payload = self._post(method, params, token)
-                unwrap(payload, method)
+                payload = self._post(sent_method, sent_params, token)
+                unwrap(payload, sent_method)
             except VkError as error:
                 error.redact(self.tokens.secrets)
                 self.stats.failed(error)
+                if refuses_execute(error, sent_method):
+                    self.tokens.mark_service_token(token)
+                    continue
                 if error.code in TOKEN_REJECTED_CODES:
                     self.tokens.drop(token, error)
                     continue
                 if error.code in QUOTA_CODES:
-                    self.tokens.rest(token, method)
+                    self.tokens.rest(token, sent_method)
                     continue
                 if not isinstance(error, VkRetryLater):
-                    raise
+                    raise SingleCallFailed(error) if lease.single else error
                 attempt += 1
                 if attempt > retries:
-                    raise error.with_detail(f"gave up after {retries} retries") from None
+                    error.with_detail(f"gave up after {retries} retries")
+                    raise (SingleCallFailed(error) if lease.single else error) from None
                 self.stats.retried()
                 delay = self.backoff(attempt, error, token)
                 pause = f"{token.label} pauses" if error.code == 6 else "in"
@@ -95,7 +113,7 @@ class Transport:
                 time.sleep(delay)
                 continue
             token.limiter.relax()
-            return payload, token
+            return payload, token, lease.single
 
     def _post(self, method: str, params: Mapping[str, Any], token: Token) -> Any:
         # The token travels in the POST body, never in the URL, so no transport error,
@@ -103,10 +121,11 @@ class Transport:
         data = {key: _form_value(value) for key, value in params.items()}
         data.update(access_token=token.secret, v=self.settings.api_version)
         try:
-            response = _session().post(
-                f"{self.settings.endpoint}/{method}", data=data,
-                timeout=self.settings.timeout_seconds,
-            )
+            with _session() as session:
+                response = session.post(
+                    f"{self.settings.endpoint}/{method}", data=data,
+                    timeout=self.settings.timeout_seconds,
+                )
             if response.status_code != 200:
                 raise VkRetryLater(None, f"HTTP {response.status_code}", method)
             return response.json()
@@ -121,7 +140,7 @@ class Transport:
             # Too many requests per second: this token pauses and slows down; the pool's
             # acquire() does the waiting, so other tokens are not held up.
             if token is not None:
-                token.limiter.penalize(settings.rate_limited_pause_seconds)
+                self.tokens.pause(token, settings.rate_limited_pause_seconds)
                 return 0.0
             return settings.rate_limited_pause_seconds
         delay = settings.backoff_base_seconds * 2 ** (attempt - 1)
@@ -151,9 +170,16 @@ def _form_value(value: Any) -> str:
     return value if isinstance(value, str) else str(value)
 
 
-def _session() -> requests.Session:
-    # One session per thread: connection reuse without sharing a Session across threads.
-    session = getattr(_THREAD_LOCAL, "session", None)
-    if session is None:
-        session = _THREAD_LOCAL.session = requests.Session()
-    return session
+@contextmanager
+def _session() -> Iterator[requests.Session]:
+    # A session to itself per request, kept for the next: lanes are threads that end with each
+    # step, and a connection opened anew reaches VK late (a handshake), squeezing the gap to the
+    # next request of its token on the server's clock.
+    try:
+        session = _SESSIONS.get_nowait()
+    except queue.Empty:
+        session = requests.Session()
+    try:
+        yield session
+    finally:
+        _SESSIONS.put(session)

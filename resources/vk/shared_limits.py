@@ -1,0 +1,77 @@
+"""Per-token limits in the application database, shared by every process and machine.
+
+Each VK request costs one extra round trip to PostgreSQL (`token_take.sql`), a millisecond or
+so against the hundreds VK takes to answer. The slot is reserved on the database's clock, so
+machines whose clocks disagree still space their requests on one time line; what each process
+waits is the slot minus the database's now. A token's interval (widened after error 6) stays
+per process: it is a reaction to what that process saw, while the pause itself is shared.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Mapping
+
+from psycopg.rows import dict_row
+from psycopg_pool import ConnectionPool
+
+from resources.database import load_sql
+from resources.postgres_server import libpq_url
+from resources.vk.limits import Hold, RateLimiter, Taken, TokenKey
+
+# Requests reserve their slots one statement at a time; a few connections serve many lanes.
+POOL_SIZE = 3
+CHECKOUT_TIMEOUT_SECONDS = 30.0
+
+_pools: dict[str, ConnectionPool] = {}
+_pools_lock = threading.Lock()
+
+
+def _pool(url: str) -> ConnectionPool:
+    # Apart from the loads' pool: a lane holding a connection for its community's transaction
+    # must never leave the next request of another lane without one to reserve its slot.
+    with _pools_lock:
+        pool = _pools.get(url)
+        if pool is None:
+            pool = _pools[url] = ConnectionPool(
+                libpq_url(url), min_size=0, max_size=POOL_SIZE, timeout=CHECKOUT_TIMEOUT_SECONDS,
+                kwargs={"autocommit": True, "row_factory": dict_row},
+                check=ConnectionPool.check_connection, open=True, name="vk-token-limits",
+            )
+        return pool
+
+
+class PostgresLimits:
+    """Limits in tables vk.token_pace, vk.token_usage and vk.token_holds (migration 0010)."""
+
+    def __init__(self, database_url: str) -> None:
+        self._url = database_url
+
+    def take(self, key: TokenKey, limiter: RateLimiter, calls: Mapping[str, int],
+             vk_day: str) -> Taken:
+        with _pool(self._url).connection() as conn:
+            # After the checkout: a connection being opened must not make the slot look nearer.
+            since = time.monotonic()
+            row = conn.execute(load_sql("token_take"), {
+                **_names(key), "interval": limiter.interval, "vk_day": vk_day,
+                "methods": list(calls), "calls": list(calls.values()),
+            }).fetchone()
+        if row["holds"]:
+            return Taken(holds=[Hold(h["method"], h["until"], h["reason"]) for h in row["holds"]])
+        return Taken(wait=max(0.0, row["wait_seconds"]), since=since, used=dict(row["used"]))
+
+    def pause(self, key: TokenKey, limiter: RateLimiter, seconds: float) -> None:
+        limiter.penalize(seconds)  # this process's pace slows down for a while
+        with _pool(self._url).connection() as conn:
+            conn.execute(load_sql("token_pause"), {**_names(key), "seconds": seconds})
+
+    def hold(self, key: TokenKey, hold: Hold) -> None:
+        with _pool(self._url).connection() as conn:
+            conn.execute(load_sql("token_hold"), {
+                **_names(key), "method": hold.method, "until": hold.until, "reason": hold.reason,
+            })
+
+
+def _names(key: TokenKey) -> dict:
+    return {"endpoint": key.endpoint, "token_fp": key.token_fp}
