@@ -23,6 +23,7 @@ from tests.conftest import empty_vk_tables
 from tests.test_loading import (  # noqa: F401 (server, vk: the stand-in of this module's world)
     loaded_comments,
     loaded_posts,
+    new_vk_day,
     posts_and_comments_job,
     server,
     truth_comments,
@@ -134,7 +135,8 @@ def test_a_load_resumed_after_each_community_ends_as_an_uninterrupted_one(
             "SELECT count(*) AS n FROM vk.group_loads WHERE root_run_id = %s AND asset = %s",
             [stopped.run_id, asset]).fetchone()["n"]
         server.set_daily_quota(method, None)
-        server.reset_quotas()
+        # The next VK day: the stand-in's quotas and the token's shared rest (vk.token_holds) end.
+        new_vk_day(db, server)
         with execute_job(job, instance=dagster_instance, tags=tags, reexecution_options=(
                 ReexecutionOptions.from_failure(stopped.run_id, dagster_instance))) as resumed:
             assert resumed.success, (method, quota)
