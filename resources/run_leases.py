@@ -48,17 +48,19 @@ def run_lease(database_url: str, instance: DagsterInstance, run_id: str,
     holder = holder_name()
     params = {"run_id": run_id, "holder": holder}
     stop = threading.Event()
-    with psycopg.connect(libpq_url(database_url), autocommit=True) as conn:
-        conn.execute(load_sql("run_lease_renew"), params)
-    reap_dead_runs(instance, database_url, times.expiry_seconds)
+
+    def beat() -> None:
+        # A connection of its own: the run's pool may be busy, and the lease must go on.
+        with psycopg.connect(libpq_url(database_url), autocommit=True, connect_timeout=10) as conn:
+            conn.execute(load_sql("run_lease_renew"), params)
+            reap_dead_runs(instance, conn, times.expiry_seconds)
+
+    beat()
 
     def renew() -> None:
-        # A connection of its own: the run's pool may be busy, and the lease must go on.
         while not stop.wait(times.renew_seconds):
             try:
-                with psycopg.connect(libpq_url(database_url), autocommit=True, connect_timeout=10) as c:
-                    c.execute(load_sql("run_lease_renew"), params)
-                reap_dead_runs(instance, database_url, times.expiry_seconds)
+                beat()
             except Exception as error:  # the run itself reports a database that went away
                 log.warning("run lease of %s not renewed: %s", run_id, type(error).__name__)
 
@@ -76,27 +78,26 @@ def run_lease(database_url: str, instance: DagsterInstance, run_id: str,
             pass  # an expired lease of a finished run is reaped without harm
 
 
-def reap_dead_runs(instance: DagsterInstance, database_url: str, expiry_seconds: float) -> list[str]:
-    """Fail the runs whose leases expired and free the pool slots of every finished run; the
-    ids of the runs found dead."""
-    with psycopg.connect(libpq_url(database_url), autocommit=True) as conn:
-        expired = conn.execute(load_sql("run_leases_take_expired"),
-                               {"expiry_seconds": expiry_seconds}).fetchall()
-        dead = []
-        for run_id in dict.fromkeys(row[0] for row in expired):
-            run = instance.get_run_by_id(run_id)
-            if run is None or run.is_finished:
-                continue
-            holders = ", ".join(row[1] for row in expired if row[0] == run_id)
-            reason = (f"run worker lost: the process working for this run ({holders}) stopped "
-                      f"renewing its lease for over {expiry_seconds:.0f} s (killed, or its machine "
-                      "gone); the run is failed so that its pool slots are freed")
-            instance.report_run_failed(run, reason)
-            conn.execute(load_sql("tasks_fail_dead_run"), {"run_id": run_id, "reason": reason})
-            dead.append(run_id)
-        freed = free_slots_of_finished_runs(instance)
-        if freed:
-            conn.execute(load_sql("run_leases_release_run"), {"run_ids": freed})
+def reap_dead_runs(instance: DagsterInstance, conn: psycopg.Connection, expiry_seconds: float) -> list[str]:
+    """Fail the runs whose leases expired and free the pool slots of every finished run (on an
+    autocommit connection); the ids of the runs found dead."""
+    expired = conn.execute(load_sql("run_leases_take_expired"),
+                           {"expiry_seconds": expiry_seconds}).fetchall()
+    dead = []
+    for run_id in dict.fromkeys(row[0] for row in expired):
+        run = instance.get_run_by_id(run_id)
+        if run is None or run.is_finished:
+            continue
+        holders = ", ".join(row[1] for row in expired if row[0] == run_id)
+        reason = (f"run worker lost: the process working for this run ({holders}) stopped "
+                  f"renewing its lease for over {expiry_seconds:.0f} s (killed, or its machine "
+                  "gone); the run is failed so that its pool slots are freed")
+        instance.report_run_failed(run, reason)
+        conn.execute(load_sql("tasks_fail_dead_run"), {"run_id": run_id, "reason": reason})
+        dead.append(run_id)
+    freed = free_slots_of_finished_runs(instance)
+    if freed:
+        conn.execute(load_sql("run_leases_release_run"), {"run_ids": freed})
     for run_id in dead:
         log.warning("run %s found dead and failed; its pool slots are freed", run_id)
     return dead
