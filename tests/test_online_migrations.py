@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -86,6 +87,28 @@ def big_comments(pg_server_url):
     drop_database(pg_server_url, name)
 
 
+@contextmanager
+def a_writer_holding_the_table(url: str, seconds: float = 3.0):
+    """An open writing transaction on vk.comments for `seconds`, as a slow load holds one. How
+    long a build takes on its own depends on the machine (1.5 s on a fast one); every lock that
+    conflicts with writers waits out this one, so the build is sure to outlast it."""
+    held = threading.Event()
+
+    def hold() -> None:
+        with psycopg.connect(url) as conn, conn.transaction():
+            conn.execute("LOCK TABLE vk.comments IN ROW EXCLUSIVE MODE")
+            held.set()
+            time.sleep(seconds)
+
+    writer = threading.Thread(target=hold, daemon=True)
+    writer.start()
+    assert held.wait(10), "the writer never took its lock"
+    try:
+        yield
+    finally:
+        writer.join(timeout=seconds + 30)
+
+
 def commenters_indexes(url: str) -> list[tuple[str, bool, bool]]:
     """(index, valid, attached to the parent's index) of every commenters index."""
     with psycopg.connect(url) as conn:
@@ -105,7 +128,7 @@ def partitions(url: str) -> int:
 @pytest.mark.slow
 def test_the_concurrent_index_migration_never_stops_the_loads(big_comments):
     url = big_comments
-    with Loader(url) as loader:
+    with Loader(url) as loader, a_writer_holding_the_table(url):
         started = time.monotonic()
         upgrade_schema(url, "0012")
         finished = time.monotonic()
@@ -134,7 +157,8 @@ def test_the_concurrent_index_migration_never_stops_the_loads(big_comments):
 @pytest.mark.slow
 def test_the_plain_create_index_it_replaces_stops_the_same_loads(big_comments):
     url = big_comments
-    with Loader(url) as loader, psycopg.connect(url, autocommit=True) as conn:
+    with (Loader(url) as loader, a_writer_holding_the_table(url),
+          psycopg.connect(url, autocommit=True) as conn):
         conn.execute("CREATE INDEX comments_blocking_idx ON vk.comments (published_at) "
                      "INCLUDE (from_id, group_id, post_id, likes_count) WHERE NOT is_deleted")
     with psycopg.connect(url, autocommit=True) as conn:

@@ -61,7 +61,8 @@ def _is_select(statement: str) -> bool:
 
 
 def _run(conn: psycopg.Connection, statement: str) -> None:
-    if "CONCURRENTLY" in statement.upper():
+    # Judged on the code alone: a comment that mentions CONCURRENTLY must not lift the timeout.
+    if "CONCURRENTLY" in _COMMENT_LINE.sub("", statement).upper():
         # A concurrent build waits for older transactions to end; a lock timeout would abort
         # it half-done, and it blocks no load while it waits.
         _set_lock_timeout(conn, "0")
