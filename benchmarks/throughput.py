@@ -100,10 +100,23 @@ def _serve(tokens: list[str], conn) -> None:
                     "times": [t for token in tokens for t in server.request_times(token)],
                     "by_token": [len(server.request_times(t)) for t in tokens],
                     "max_in_second": [server.max_requests_in_window(t) for t in tokens],
+                    "tightest": [_tightest(server.request_times(t)) for t in tokens],
                     "method_calls": sum(server.counters.method_calls.values()),
                     "errors": {str(code): n for code, n in server.counters.errors.items()},
                 })
     conn.send(None)
+
+
+def _tightest(times: list[float]) -> dict:
+    """The shortest span of RATE + 1 consecutive requests of a token, and its gaps: under a
+    second, the one request too many; which gap is short tells a late start from a crowded end."""
+    n = int(RATE)
+    if len(times) <= n:
+        return {}
+    start = min(range(len(times) - n), key=lambda k: times[k + n] - times[k])
+    window = times[start:start + n + 1]
+    return {"span": round(window[-1] - window[0], 4),
+            "gaps": [round(b - a, 4) for a, b in zip(window, window[1:])]}
 
 
 def _load(url: str, server: _StandInProcess, tokens: list[str], world: World) -> dict:
@@ -143,6 +156,7 @@ def _load(url: str, server: _StandInProcess, tokens: list[str], world: World) ->
         "requests_per_second": round((len(times) - 1) / span, 3),
         "requests_by_token": served["by_token"],
         "max_per_second_per_token": served["max_in_second"],
+        "tightest_per_token": served["tightest"],
         "errors": served["errors"],
         "loaded": loaded,
     }

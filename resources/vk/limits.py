@@ -18,10 +18,12 @@ from dataclasses import dataclass, field
 from typing import Mapping, Protocol
 
 # Margin on each request slot: network jitter, or a thread woken late on a busy machine, must
-# not push one request too many into a second of the server's clock. At 3/s a late first request
-# of four may be 3 x 20 ms late before the fourth falls into its second (measured: 10 ms was
-# not enough with 8 lanes on 2 busy cores).
-RATE_SAFETY_SECONDS = 0.02
+# not push one request too many into a second of the server's clock. At 3/s the first of four
+# requests may be late by the three margins before the fourth falls into its second. Measured
+# with 4 tokens x 3 lanes: another lane's parsing holds the GIL between a request's last look at
+# the clock and its bytes leaving, by up to 50 ms; 20 ms margins let one request in 170 through
+# too many, 30 ms none, and one token still reaches 0.9 of its rate (README, benchmark 6).
+RATE_SAFETY_SECONDS = 0.03
 WHOLE_TOKEN = "*"  # the method of a hold that covers every method (a rejected token)
 
 
@@ -104,12 +106,23 @@ class Hold:
 
 @dataclass
 class Taken:
-    """A reserved request slot: `wait` seconds after `since` (this process's monotonic clock,
-    read just before the slot was reserved), and the token's calls of each method today, this
-    request's included. Or, when a hold covers the request, only the holds."""
+    """A reserved request slot, `wait` seconds after the store's answer, and the token's calls
+    of each method today, this request's included. Or, when a hold covers the request, only the
+    holds. The slot lies between `since + wait` and `answered + wait` (this process's monotonic
+    clock just before the slot was asked for and just after the answer): a slow answer leaves
+    it uncertain by its round trip."""
 
     wait: float = 0.0
     since: float = field(default_factory=time.monotonic)
+    answered: float | None = None
+
+    @property
+    def earliest(self) -> float:
+        return self.since + self.wait
+
+    @property
+    def latest(self) -> float:
+        return (self.since if self.answered is None else self.answered) + self.wait
     used: dict[str, int] = field(default_factory=dict)
     holds: list[Hold] = field(default_factory=list)
 

@@ -35,7 +35,7 @@ VK_DAY_TZ = timezone(timedelta(hours=3))
 DAILY_QUOTAS = {"wall.get": 5000, "wall.search": 1000, "newsfeed.search": 1000}
 # A request this late for its slot gives the slot up: within the slots' safety margin, lateness
 # is absorbed (limits.RATE_SAFETY_SECONDS), beyond it the next requests would be squeezed.
-MISSED_SLOT_SECONDS = 0.03
+MISSED_SLOT_SECONDS = 0.015
 
 
 @dataclass(eq=False)
@@ -132,15 +132,16 @@ class TokenPool:
                 self.rest(token, method, f"its {used}th {method} call today reached VK's daily quota")
             if any(used > DAILY_QUOTAS[m] for m, used in over.items()):
                 continue  # VK would refuse this one with 29
-            # The wait is counted from when the slot was asked for, not from the answer: a
-            # reply held up on its way back must not push this request towards the next one.
-            slot = taken.since + taken.wait
+            # Never before the slot: counted from the answer, so that an answer held up (a
+            # commit waiting on the disk) cannot make the slot look nearer than it is.
+            slot = taken.latest
             token.ready_at = slot + token.limiter.interval
             if slot > time.monotonic():
                 time.sleep(slot - time.monotonic())
-            if time.monotonic() - slot > MISSED_SLOT_SECONDS:
-                # Woken late (a busy machine): sent now, this request would crowd the token's
-                # next ones into one second on VK's clock. A later slot is taken instead.
+            if time.monotonic() - taken.earliest > MISSED_SLOT_SECONDS:
+                # Perhaps late for the slot (woken late on a busy machine, or an answer that
+                # took long to come): sent now, this request could crowd the token's next ones
+                # into one second on VK's clock. A later slot is taken instead.
                 continue
             return lease
 

@@ -9,6 +9,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from resources.vk.limits import fingerprint
@@ -100,3 +101,38 @@ def test_a_token_rejected_in_one_process_is_dropped_in_another(serve, small_worl
     [second] = run_workers(job(server, small_world, [TOKEN, SPARE], database.database_url, calls=4))
     assert second["stopped"] is None
     assert server.request_times(TOKEN) == [] and len(server.request_times(SPARE)) == 4
+
+
+def test_a_slot_answered_late_is_not_taken_early(database, db):
+    """The store's answer can be held up before the slot is computed (a take waiting on the row
+    lock of another's commit stuck behind the disk). Counted from the asking, the wait would end
+    that long before the slot: at one request a second, two inside one second."""
+    import logging
+    import threading
+
+    from resources.vk.shared_limits import PostgresLimits
+    from resources.vk.tokens import TokenPool
+
+    pool = TokenPool([TOKEN], base_url="http://vk.invalid", requests_per_second=1,
+                     quota_rest_seconds=None, rejected_token_hold_seconds=60,
+                     logger=logging.getLogger("test"), limits=PostgresLimits(database.database_url))
+    pool.acquire(["wall.get"])
+    sent = [time.monotonic()]
+    locked, stall = threading.Event(), 0.3
+
+    def hold_the_pace_row() -> None:
+        with psycopg.connect(database.database_url) as conn, conn.transaction():
+            conn.execute("SELECT FROM vk.token_pace WHERE token_fp = %s FOR UPDATE",
+                         [fingerprint(TOKEN, 64)])
+            locked.set()
+            time.sleep(stall)
+
+    holder = threading.Thread(target=hold_the_pace_row)
+    holder.start()
+    assert locked.wait(5)
+    asked = time.monotonic()
+    pool.acquire(["wall.get"])
+    sent.append(time.monotonic())
+    holder.join()
+    assert sent[1] - asked >= stall  # the stall did happen
+    assert sent[1] - sent[0] >= 1.0, sent[1] - sent[0]
