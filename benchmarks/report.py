@@ -36,7 +36,7 @@ def render(results: dict) -> str:
         "|---|---|---|---|---|",
         *_targets(results),
     ]
-    for part in (_ingest, _vk, _throughput, _search, _sweep, _pagination, _memory, _plans):
+    for part in (_ingest, _vk, _throughput, _search, _sweep, _pagination, _memory, _exports, _plans):
         section = part(results)
         if section:
             lines += ["", *section]
@@ -91,6 +91,11 @@ def _targets(results: dict) -> list[str]:
                     f"{_verdict(growth <= FLAT_MEMORY, growth, FLAT_MEMORY, False)} |")
     if "throughput" in results:
         rows += _throughput_targets(results["throughput"])
+    if "exports" in results:
+        for fmt, growth in results["exports"]["growth"].items():
+            rows.append(f"| 7 | peak memory of a {fmt} export, all / newest tenth ({growth['rows']:.0f}× "
+                        f"the rows) | flat (≤ {FLAT_MEMORY}×) | {growth['peak']:.2f}× | "
+                        f"{_verdict(growth['peak'] <= FLAT_MEMORY, growth['peak'], FLAT_MEMORY, False)} |")
     return rows
 
 
@@ -254,6 +259,22 @@ def _memory(results: dict) -> list[str]:
     for size in results["memory"]["sizes"]:
         lines.append(f"| {size['communities']} | {size['posts']:,} | {size['comments']:,} | "
                      f"{size['before_mib']:.0f} | {size['peak_mib']:.0f} | {size['seconds']:.0f} |")
+    return lines
+
+
+def _exports(results: dict) -> list[str]:
+    if "exports" not in results:
+        return []
+    from benchmarks.exports import WORD
+
+    lines = ["## 7. Peak memory of an export", "",
+             f"`python -m query search {WORD} --output ...` over one community's "
+             f"{results['exports']['comments']:,} comments, each matching, in a process of its own; "
+             "the peak resident memory of that process (imports included).", "",
+             "| format | rows | file, MiB | peak RSS, MiB | seconds |", "|---|---|---|---|---|"]
+    for export in results["exports"]["exports"]:
+        lines.append(f"| {export['format']} | {export['rows']:,} ({export['rows_label']}) | "
+                     f"{export['file_mib']:.0f} | {export['peak_mib']:.0f} | {export['seconds']:.0f} |")
     return lines
 
 

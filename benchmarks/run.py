@@ -3,7 +3,7 @@
 Prints figures as it goes and writes benchmarks/results/latest.md (with the machine, the
 command and the targets) and latest.json (--output names them otherwise). Runs on the embedded PostgreSQL with its defaults
 unless --server-url names another server; the databases it makes are dropped at the end.
-`--only search` (or vk, throughput, memory, ingest, search_sweep, watches) runs one part. `--only search_sweep`
+`--only search` (or vk, throughput, memory, ingest, search_sweep, watches, exports) runs one part. `--only search_sweep`
 is issue 12's sweep of word frequencies and distributions in time; `--scale 1` (or 20) makes its
 corpus about that many million comments, `--corpus-database NAME` measures a corpus an earlier
 `--keep` run left instead of building one.
@@ -22,6 +22,7 @@ import psycopg
 
 from benchmarks import (
     corpus,
+    exports,
     ingest,
     memory,
     readme_plans,
@@ -37,7 +38,7 @@ from resources.postgres_server import embedded_server_url, redact, with_database
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SQL_README = Path(__file__).resolve().parent.parent / "sql" / "README.md"
-PARTS = ("vk", "throughput", "memory", "ingest", "search", "search_sweep", "watches")
+PARTS = ("vk", "throughput", "memory", "ingest", "search", "search_sweep", "watches", "exports")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -103,6 +104,10 @@ def main(argv: list[str] | None = None) -> int:
             path_rows_per_second=results.get("ingest", {}).get("path_rows_per_second")))
         if not args.keep:
             drop(server, watches.WATCHES_DATABASE)
+    if "exports" in parts:
+        section("exports", lambda: exports.run(server, log=log))
+        if not args.keep:
+            drop(server, exports.EXPORTS_DATABASE)
     if not args.keep:
         drop(server, BENCHMARK_DATABASE)
     results["load_average_after"] = os.getloadavg()

@@ -19,6 +19,8 @@ from query.pages import MAX_LIMIT, Page
 FORMATS = ("csv", "jsonl", "xlsx")
 # Columns of VK's raw JSON stay in the database: an export is for reading, not for reloading.
 LEFT_OUT = frozenset({"raw", "search_vector"})
+# Excel opens no more rows than this in a sheet (header included); an export goes on in the next.
+XLSX_SHEET_ROWS = 1_048_576
 
 
 def pages(fetch: Callable[[str | None, int], Page], cursor: str | None = None) -> Iterator[Page]:
@@ -72,7 +74,8 @@ class _writer:
 
             # write_only streams rows to disk: memory stays flat however many there are.
             self.book = Workbook(write_only=True)
-            self.sheet = self.book.create_sheet("results")
+            self.sheets = 0
+            self._next_sheet()
             return self._xlsx_row
         # utf-8-sig: Excel opens Cyrillic CSV correctly only with the byte order mark.
         self.stream = self.path.open("w", encoding="utf-8-sig" if self.fmt == "csv" else "utf-8",
@@ -99,7 +102,20 @@ class _writer:
     def _jsonl_row(self, row: dict) -> None:
         self.stream.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
 
+    def _next_sheet(self) -> None:
+        self.sheets += 1
+        self.sheet = self.book.create_sheet("results" if self.sheets == 1 else f"results {self.sheets}")
+        self.sheet_rows = 0
+        if self.header is not None:
+            self._xlsx_append(self.header)
+
+    def _xlsx_append(self, cells: list) -> None:
+        self.sheet.append(cells)
+        self.sheet_rows += 1
+
     def _xlsx_row(self, row: dict) -> None:
         if self.header is None:
-            self.sheet.append(self._columns(row))
-        self.sheet.append([row.get(name) for name in self.header])
+            self._xlsx_append(self._columns(row))
+        elif self.sheet_rows >= XLSX_SHEET_ROWS:
+            self._next_sheet()
+        self._xlsx_append([row.get(name) for name in self.header])

@@ -116,3 +116,16 @@ def test_an_export_from_a_cursor_takes_only_the_rest(filled, tmp_path, capsys):
     path = tmp_path / "rest.jsonl"
     assert main(["search", "погода", "--cursor", cursor, "--output", str(path)]) == 0
     assert [json.loads(line)["comment_id"] for line in path.read_text().splitlines()] == [13, 12, 11]
+
+
+def test_an_xlsx_export_past_a_sheets_rows_goes_on_in_the_next_sheet(filled, db, tmp_path, capsys,
+                                                                      monkeypatch):
+    # Excel opens 1,048,576 rows a sheet; at three (header included) five comments take three.
+    monkeypatch.setattr(exports, "XLSX_SHEET_ROWS", 3)
+    path = tmp_path / "out.xlsx"
+    assert main(["search", "погода", "--output", str(path)]) == 0
+    sheets = pd.read_excel(path, sheet_name=None)
+    assert list(sheets) == ["results", "results 2", "results 3"]
+    assert [len(sheet) for sheet in sheets.values()] == [2, 2, 1]
+    assert all(list(sheet.columns) == list(sheets["results"].columns) for sheet in sheets.values())
+    assert pd.concat(sheets.values())["comment_id"].tolist() == [15, 14, 13, 12, 11]
