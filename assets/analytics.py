@@ -1,6 +1,7 @@
 """Analytics over the collected walls, for people: each asset reads the database for a period,
 and its materialization shows the result in the Dagster UI as markdown tables and, where a
-picture says more than a table, a chart.
+picture says more than a table, a chart. The same result is written to the asset's table in
+schema `analytics` (assets/reporting/tables.py), for SQL, BI tools and `python -m query`.
 
 What the numbers mean and how they are read is in assets/reporting/frames.py; how tables and
 charts are drawn, in assets/reporting/rendering.py.
@@ -19,11 +20,13 @@ from assets.reporting.frames import (
     community_day_frame,
     community_summary,
     er_by_community,
+    er_by_content,
     er_by_content_type,
     er_by_text_length,
     heatmap_by_day_name,
     post_frame,
     posting_heatmap,
+    posting_times,
     top_posts,
 )
 from assets.partitions import PARTITIONS_TIMEZONE
@@ -58,6 +61,23 @@ POST_ENGAGEMENT_COLUMNS = ["group_id", "post_id", "published_at", "day", "likes_
 COMMUNITY_DAY_COLUMNS = ["group_id", "day", "posts", "comments", "reactions", "members",
                          "members_growth", "er_day", "er_day_avg_7", "er_day_avg_28"]
 ER_DAY_FORMATS = {"er_day": ".3f", "er_day_avg_7": ".3f", "er_day_avg_28": ".3f"}
+# The columns of the tables keyed by period (migration 0015), besides the period itself.
+POSTING_TIME_COLUMNS = ["group_id", "weekday", "hour", "posts", "avg_er_post"]
+TOP_POST_COLUMNS = ["rank", "group_id", "post_id", "published_at", "reactions", "members_count",
+                    "er_post", "er_view"]
+CONTENT_COLUMNS = ["dimension", "bucket", "posts", "avg_er_post", "avg_er_view"]
+COMMENTER_COLUMNS = ["from_id", "comments", "posts", "communities", "likes_received",
+                     "last_comment_at"]
+TERM_COLUMNS = ["kind", "term", "comments"]
+
+
+def _stored(database: PostgresResource, table: str, frame: pd.DataFrame, columns: list[str],
+            config: AnalyticsPeriod, *, keyed_by_period: bool = True) -> MetadataValue:
+    """The period's answer written to its table (replacing an earlier run's), as the asset page
+    says it."""
+    stored = replace_period(database, table, frame, columns, config.params(),
+                            keyed_by_period=keyed_by_period)
+    return MetadataValue.text(f"analytics.{table} ({stored} rows of the period)")
 
 
 def _average(values: pd.Series) -> MetadataValue:
@@ -70,12 +90,11 @@ def _average(values: pd.Series) -> MetadataValue:
        "hashtags, attachment types; averages per community and the spread of ER post.")
 def post_engagement(config: AnalyticsPeriod, database: PostgresResource) -> MaterializeResult:
     posts = post_frame(database, config)
-    stored = replace_period(database, "post_engagement", posts.assign(day=posts["local_time"].dt.date),
-                            POST_ENGAGEMENT_COLUMNS, config.params())
     metadata = {
         "period": MetadataValue.text(config.label()),
         "posts": MetadataValue.int(len(posts)),
-        "table": MetadataValue.text(f"analytics.post_engagement ({stored} rows of the period)"),
+        "table": _stored(database, "post_engagement", posts.assign(day=posts["local_time"].dt.date),
+                         POST_ENGAGEMENT_COLUMNS, config, keyed_by_period=False),
         "avg_er_post": _average(posts["er_post"]),
         "avg_er_view": _average(posts["er_view"]),
         "by_community": MetadataValue.md(frame_table(er_by_community(posts), {
@@ -99,11 +118,11 @@ def post_engagement(config: AnalyticsPeriod, database: PostgresResource) -> Mate
        "(from the daily snapshots), ER day with its 7- and 28-day rolling averages.")
 def community_days(config: AnalyticsPeriod, database: PostgresResource) -> MaterializeResult:
     days = community_day_frame(database, config)
-    stored = replace_period(database, "community_days", days, COMMUNITY_DAY_COLUMNS, config.params())
     summary = community_summary(days)
     metadata = {
         "period": MetadataValue.text(config.label()),
-        "table": MetadataValue.text(f"analytics.community_days ({stored} rows of the period)"),
+        "table": _stored(database, "community_days", days, COMMUNITY_DAY_COLUMNS, config,
+                         keyed_by_period=False),
         "communities": MetadataValue.int(days["group_id"].nunique()),
         "summary": MetadataValue.md(frame_table(summary, {
             "group_name": "community", "posts": "posts", "comments": "comments",
@@ -133,6 +152,8 @@ def posting_time_heatmap(config: AnalyticsPeriod, database: PostgresResource) ->
     metadata = {
         "period": MetadataValue.text(config.label()),
         "posts": MetadataValue.int(len(posts)),
+        "table": _stored(database, "posting_time_heatmap", posting_times(posts),
+                         POSTING_TIME_COLUMNS, config),
         "avg_er_post_by_weekday_and_hour": MetadataValue.md(frame_table(
             heatmap_by_day_name(grid) if not posts.empty else posts, columns,
             {hour: ".1f" for hour in range(24)})),
@@ -151,6 +172,7 @@ def top_posts_of_period(config: AnalyticsPeriod, database: PostgresResource) -> 
     best = top_posts(post_frame(database, config), config.top)
     metadata = {
         "period": MetadataValue.text(config.label()),
+        "table": _stored(database, "top_posts_of_period", best, TOP_POST_COLUMNS, config),
         "top_posts": MetadataValue.md(frame_table(best, {
             "er_post": "ER post, %", "er_view": "ER view, %", "reactions": "reactions",
             "members_count": "members", "group_name": "community", "local_time": "published",
@@ -172,6 +194,8 @@ def engagement_by_content(config: AnalyticsPeriod, database: PostgresResource) -
     by_type, by_length = er_by_content_type(posts), er_by_text_length(posts)
     metadata = {
         "period": MetadataValue.text(config.label()),
+        "table": _stored(database, "engagement_by_content", er_by_content(by_type, by_length),
+                         CONTENT_COLUMNS, config),
         "by_content_type": MetadataValue.md(frame_table(by_type, {
             "content_type": "content type", "posts": "posts", "avg_er_post": "avg ER post, %",
             "avg_er_view": "avg ER view, %"}, ER_FORMATS)),
@@ -195,6 +219,7 @@ def top_commenters(config: AnalyticsPeriod, database: PostgresResource) -> Mater
     people = commenter_frame(database, config)
     metadata = {
         "period": MetadataValue.text(config.label()),
+        "table": _stored(database, "top_commenters", people, COMMENTER_COLUMNS, config),
         "top_commenters": MetadataValue.md(frame_table(people, {
             "author": "author", "comments": "comments", "posts": "posts",
             "communities": "communities", "likes_received": "likes received",
@@ -214,6 +239,7 @@ def comment_terms(config: AnalyticsPeriod, database: PostgresResource) -> Materi
     columns = {"term": "term", "comments": "comments"}
     metadata = {
         "period": MetadataValue.text(config.label()),
+        "table": _stored(database, "comment_terms", terms, TERM_COLUMNS, config),
         "top_words": MetadataValue.md(frame_table(words, {**columns, "term": "word (stem)"})),
         "top_hashtags": MetadataValue.md(frame_table(tags, {**columns, "term": "hashtag"})),
     }

@@ -5,6 +5,7 @@
     python -m query group-posts 123 --order engagement
     python -m query search "погода" --cursor <the cursor a previous page printed>
     python -m query search "погода" --output results.xlsx      # every page, also .csv, .jsonl
+    python -m query analytics top_posts_of_period --since 2026-01-01 --output top.csv
 
 The database is DATABASE_URL's, or the embedded one the demo fills. Dates without a time zone
 are days and times of VK_PARTITIONS_TIMEZONE (Europe/Moscow unless set), as everywhere here.
@@ -16,7 +17,7 @@ import argparse
 import json
 import shutil
 import sys
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -24,6 +25,7 @@ import psycopg
 from psycopg.rows import dict_row
 
 from assets.partitions import PARTITIONS_TIMEZONE
+from query.analytics import ANALYTICS_TABLES, list_analytics_table
 from query.exports import FORMATS, export
 from query.listings import POST_ORDERS, list_group_posts, list_post_comments
 from query.pages import MAX_LIMIT, CursorError, Page, check_limit
@@ -80,6 +82,18 @@ def _group_posts(conn, args) -> Page:
                             cursor=args.cursor)
 
 
+def _analytics(conn, args) -> Page:
+    return list_analytics_table(conn, args.table, group_id=args.group, since=args.since,
+                                until=args.until, limit=args.limit, cursor=args.cursor)
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError("a day, YYYY-MM-DD") from exc
+
+
 def _local_time(text: str) -> datetime:
     value = datetime.fromisoformat(text)
     return value if value.tzinfo else value.replace(tzinfo=ZoneInfo(PARTITIONS_TIMEZONE))
@@ -119,8 +133,17 @@ def _parser() -> argparse.ArgumentParser:
     posts.add_argument("--order", choices=POST_ORDERS, default="newest")
     posts.set_defaults(run=_group_posts)
 
+    tables = commands.add_parser("analytics", help="an analytics table (schema analytics), "
+                                                   "in the order of its primary key")
+    tables.add_argument("table", choices=ANALYTICS_TABLES)
+    tables.add_argument("--group", type=int, help="community id")
+    tables.add_argument("--since", type=_day, help="rows of the days (or periods) from this day")
+    tables.add_argument("--until", type=_day, help="rows of the days (or periods) up to this "
+                                                   "day, included")
+    tables.set_defaults(run=_analytics)
+
     add_watch_commands(commands)
-    for command in (search, post, posts):
+    for command in (search, post, posts, tables):
         command.add_argument("--limit", type=_limit, default=20)
         command.add_argument("--cursor", help="continue after the page that printed it")
         command.add_argument("--output", help="write every page (from --cursor on) to this file")
@@ -141,8 +164,9 @@ def _print(page: Page, args) -> None:
         print(json.dumps({"next_cursor": page.next_cursor}))
         return
     width = shutil.get_terminal_size((120, 20)).columns
+    line = _table_row if getattr(args, "table", None) else _line
     for item in page.items:
-        print(_line(item, width))
+        print(line(item, width))
     if not page.items:
         print("(nothing found)")
     if page.next_cursor:
@@ -150,7 +174,7 @@ def _print(page: Page, args) -> None:
 
 
 def _line(item: dict, width: int) -> str:
-    when = item["published_at"].astimezone(ZoneInfo(PARTITIONS_TIMEZONE)).strftime("%Y-%m-%d %H:%M")
+    when = _shown(item["published_at"])
     if "comment_id" in item:
         indent = "    " if item.get("thread_root_id") else ""
         where = f"wall-{item['group_id']}_{item['post_id']}?reply={item['comment_id']}"
@@ -164,6 +188,17 @@ def _line(item: dict, width: int) -> str:
     text = " ".join(text.split())
     room = max(20, width - len(head))
     return head + (text if len(text) <= room else text[: room - 1] + "…")
+
+
+def _table_row(item: dict, width: int) -> str:
+    # An analytics table's row is short and every column counts: all of it, however wide.
+    return " ".join(f"{name}={_shown(value)}" for name, value in item.items())
+
+
+def _shown(value) -> str:
+    if isinstance(value, datetime):
+        return value.astimezone(ZoneInfo(PARTITIONS_TIMEZONE)).strftime("%Y-%m-%d %H:%M")
+    return str(value)
 
 
 if __name__ == "__main__":

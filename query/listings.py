@@ -16,6 +16,7 @@ from query.pages import (
     encode_cursor,
     int64,
     keyset,
+    page_of,
 )
 from resources.database import load_sql
 
@@ -45,7 +46,7 @@ def list_post_comments(conn: psycopg.Connection, group_id: int, post_id: int, *,
         "after_comment_id": int64(comment_id, "cursor"),
         "limit": limit + 1,
     }).fetchall()
-    return _page(rows, limit, lambda last: encode_cursor(
+    return page_of(rows, limit, lambda last: encode_cursor(
         "post_comments", arguments, {"after": [last["thread_id"], last["comment_id"]]}))
 
 
@@ -68,11 +69,5 @@ def list_group_posts(conn: psycopg.Connection, group_id: int, *, order: PostOrde
         params.update(after_engagement=engagement, after_post_id=int64(post_id, "cursor"))
         rows = conn.execute(load_sql("list_group_posts_by_engagement"), params).fetchall()
         key = ("engagement", "post_id")
-    return _page(rows, limit, lambda last: encode_cursor(
+    return page_of(rows, limit, lambda last: encode_cursor(
         "group_posts", arguments, {"after": [last[column] for column in key]}))
-
-
-def _page(rows: list[dict], limit: int, cursor_after) -> Page:
-    """The first `limit` rows; one more was asked for to know whether a next page exists."""
-    items = rows[:limit]
-    return Page(items, cursor_after(items[-1]) if len(rows) > limit else None)

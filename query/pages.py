@@ -13,8 +13,9 @@ import base64
 import binascii
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from psycopg.types.numeric import Int8
@@ -38,6 +39,12 @@ class Page:
     next_cursor: str | None = None
     # How the page was answered (which search tier), for people tuning and for tests.
     plan: str = field(default="", compare=False)
+
+
+def page_of(rows: list[dict], limit: int, cursor_after: Callable[[dict], str]) -> Page:
+    """The first `limit` rows; one more was asked for to know whether a next page exists."""
+    items = rows[:limit]
+    return Page(items, cursor_after(items[-1]) if len(rows) > limit else None)
 
 
 def check_limit(limit: int) -> int:
@@ -105,6 +112,8 @@ def keyset(position: dict[str, Any] | None, name: str, *types: type) -> list | N
 def _jsonable(value: Any) -> Any:
     if isinstance(value, datetime):
         return {"t": value.isoformat()}
+    if isinstance(value, date):
+        return {"d": value.isoformat()}
     if isinstance(value, dict):
         return {key: _jsonable(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
@@ -114,7 +123,7 @@ def _jsonable(value: Any) -> Any:
 
 def _restore(value: Any) -> Any:
     if isinstance(value, dict):
-        return datetime.fromisoformat(value["t"])
+        return date.fromisoformat(value["d"]) if "d" in value else datetime.fromisoformat(value["t"])
     if isinstance(value, list):
         return [_restore(item) for item in value]
     if isinstance(value, bool) or not isinstance(value, (int, float, str, type(None))):

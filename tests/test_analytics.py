@@ -129,8 +129,8 @@ def test_top_posts_by_er_post(posts):
         (2, 1), (1, 1), (1, 3)]
 
 
-def _materialize(database, instance, *assets_):
-    config = {"ops": {asset.key.path[-1]: {"config": PERIOD} for asset in assets_}}
+def _materialize(database, instance, *assets_, period=PERIOD):
+    config = {"ops": {asset.key.path[-1]: {"config": period} for asset in assets_}}
     result = materialize(list(assets_), resources={"database": database}, instance=instance,
                          run_config=config)
     assert result.success
@@ -229,16 +229,12 @@ def test_the_analytics_tables_hold_the_hand_computed_values_and_the_reader_reads
         dataset, db, database, dagster_instance):
     _materialize(database, dagster_instance, analytics.post_engagement, analytics.community_days)
     _materialize(database, dagster_instance, analytics.post_engagement, analytics.community_days)  # replaced, not doubled
-    db.execute("SET ROLE vk_reader")
-    try:
-        # Other tests' periods leave their own days in the tables: this one's are 5..7 January.
-        period = "WHERE day BETWEEN '2026-01-05' AND '2026-01-07'"
-        posts = {(r["group_id"], r["post_id"]): r
-                 for r in db.execute(f"SELECT * FROM analytics.post_engagement {period}")}
-        days = {(r["group_id"], r["day"].day): r
-                for r in db.execute(f"SELECT * FROM analytics.community_days {period}")}
-    finally:
-        db.execute("RESET ROLE")
+    # Other tests' periods leave their own days in the tables: this one's are 5..7 January.
+    period = "WHERE day BETWEEN '2026-01-05' AND '2026-01-07'"
+    posts, days = _as_reader(db, f"SELECT * FROM analytics.post_engagement {period}",
+                             f"SELECT * FROM analytics.community_days {period}")
+    posts = {(r["group_id"], r["post_id"]): r for r in posts}
+    days = {(r["group_id"], r["day"].day): r for r in days}
     assert sorted(posts) == [(1, 1), (1, 2), (1, 3), (2, 1)]
     assert posts[(1, 1)]["er_post"] == pytest.approx(ER[1]) and posts[(2, 1)]["er_post"] == pytest.approx(ER[4])
     assert posts[(1, 3)]["er_view"] == pytest.approx(2.0) and posts[(1, 2)]["er_view"] is None
@@ -247,6 +243,86 @@ def test_the_analytics_tables_hold_the_hand_computed_values_and_the_reader_reads
     assert days[(1, 5)]["er_day"] == pytest.approx(110 / 1010 * 100)
     assert [days[(1, d)]["members_growth"] for d in (5, 6, 7)] == [10, None, 30]
     assert days[(1, 7)]["er_day_avg_7"] == pytest.approx((10.0 + 110 / 1010 * 100 + 2.5) / 7)
+
+
+PERIOD_TABLES = {asset_def: asset_def.key.path[-1] for asset_def in (
+    analytics.posting_time_heatmap, analytics.top_posts_of_period, analytics.engagement_by_content,
+    analytics.top_commenters, analytics.comment_terms)}
+
+
+def test_the_period_tables_hold_the_hand_computed_values_and_the_reader_reads_them(
+        dataset, db, database, dagster_instance):
+    _materialize(database, dagster_instance, *PERIOD_TABLES)
+    # Another period (6..7 January) beside it, then the same period again: it replaces its own
+    # rows, every one of them, and leaves the other period's alone.
+    _materialize(database, dagster_instance, *PERIOD_TABLES, period={**PERIOD, "days": 2})
+    between = db.execute("SELECT clock_timestamp() AS t").fetchone()["t"]
+    _materialize(database, dagster_instance, *PERIOD_TABLES)
+    period = "WHERE period_start = '2026-01-05' AND period_end = '2026-01-07'"
+    heatmap, top, content, commenters, terms = _as_reader(db, *(
+        f"SELECT * FROM analytics.{table} {period}" for table in PERIOD_TABLES.values()))
+    others = _as_reader(db, *(f"SELECT count(*) AS n, max(computed_at) AS at FROM analytics.{table} "
+                              "WHERE period_start = '2026-01-06' AND period_end = '2026-01-07'"
+                              for table in PERIOD_TABLES.values()))
+    for table, rows in zip(PERIOD_TABLES.values(), (heatmap, top, content, commenters, terms)):
+        assert rows and all(row["computed_at"] > between for row in rows), table
+    for table, [other] in zip(PERIOD_TABLES.values(), others):
+        assert other["n"] > 0 and other["at"] < between, table
+
+    # The heat map's cells (test_heatmap_by_moscow_weekday_and_hour), community by community.
+    assert {(r["group_id"], r["weekday"], r["hour"]): (r["posts"], r["avg_er_post"]) for r in heatmap} \
+        == {(1, 0, 12): (1, pytest.approx(ER[1])), (1, 0, 23): (1, pytest.approx(ER[2])),
+            (2, 1, 15): (1, pytest.approx(ER[4])), (1, 2, 0): (1, pytest.approx(ER[3]))}
+    # The top posts (test_top_posts_by_er_post; `top` is 5, so all four).
+    top = sorted(top, key=lambda r: r["rank"])
+    assert [(r["rank"], r["group_id"], r["post_id"]) for r in top] == [
+        (1, 2, 1), (2, 1, 1), (3, 1, 3), (4, 1, 2)]
+    assert [r["er_post"] for r in top] == pytest.approx([ER[4], ER[1], ER[3], ER[2]])
+    assert [r["er_view"] for r in top[:3]] == pytest.approx([5.0, 5.0, 2.0]) and top[3]["er_view"] is None
+    assert [(r["reactions"], r["members_count"]) for r in top] == [(50, 500), (100, 1010), (26, 1040), (10, 1010)]
+    assert top[0]["published_at"] == utc(6, 12)
+    # ER by content type and by text length (test_er_by_content_type_and_text_length).
+    content = {(r["dimension"], r["bucket"]): r for r in content}
+    assert sorted(content) == sorted([("content_type", kind) for kind in ("photo", "video", "text", "repost")]
+                                     + [("text_length", bucket) for bucket in
+                                        ("no text", "1-100", "101-500", "501-1000")])
+    photo = content[("content_type", "photo")]
+    assert (photo["posts"], photo["avg_er_post"], photo["avg_er_view"]) == (
+        2, pytest.approx((ER[1] + ER[3]) / 2), pytest.approx(3.5))
+    assert content[("content_type", "video")]["avg_er_post"] == pytest.approx(2.5)
+    assert content[("content_type", "text")]["avg_er_post"] == pytest.approx(ER[2])
+    assert content[("content_type", "text")]["avg_er_view"] is None
+    assert content[("content_type", "repost")]["avg_er_post"] == pytest.approx(10.0)
+    assert [content[("text_length", bucket)]["avg_er_post"] for bucket in
+            ("no text", "1-100", "101-500", "501-1000")] == pytest.approx([ER[2], ER[1], ER[3], ER[4]])
+    # The commenters and the words (test_top_commenters_and_terms).
+    assert sorted((r["from_id"], r["comments"], r["posts"], r["communities"], r["likes_received"])
+                  for r in commenters) == [(701, 3, 2, 2, 9), (702, 1, 1, 1, 0)]
+    assert {r["from_id"]: r["last_comment_at"] for r in commenters} == {701: utc(7, 10), 702: utc(6, 10)}
+    words = {r["term"]: r["comments"] for r in terms if r["kind"] == "word"}
+    assert words["погод"] == 3 and words["отличн"] == 2 and words["news"] == 2
+    assert max(words.values()) == 3 and len(words) <= PERIOD["top"]
+    assert sorted((r["term"], r["comments"]) for r in terms if r["kind"] == "hashtag") == [
+        ("#news", 2), ("#sale", 1)]
+
+
+def test_the_loader_writes_the_period_tables_and_the_reader_only_reads_them(db):
+    for table in PERIOD_TABLES.values():
+        privileges = db.execute(
+            "SELECT has_table_privilege('vk_loader', %(t)s, 'INSERT, DELETE') AS loader_writes, "
+            "has_table_privilege('vk_reader', %(t)s, 'SELECT') AS reader_reads, "
+            "has_table_privilege('vk_reader', %(t)s, 'INSERT, UPDATE, DELETE') AS reader_writes",
+            {"t": f"analytics.{table}"}).fetchone()
+        assert privileges == {"loader_writes": True, "reader_reads": True, "reader_writes": False}, table
+
+
+def _as_reader(db, *queries: str) -> list[list[dict]]:
+    """The rows of each query, read as vk_reader."""
+    db.execute("SET ROLE vk_reader")
+    try:
+        return [db.execute(query).fetchall() for query in queries]
+    finally:
+        db.execute("RESET ROLE")
 
 
 def test_the_analytics_refresh_after_a_load_without_anyone_launching_them():

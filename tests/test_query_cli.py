@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from sqlalchemy.engine import make_url
 
-from query import exports
+from query import ANALYTICS_TABLES, exports, list_analytics_table
 from query.__main__ import main
 
 POST_TIME = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
@@ -129,3 +129,114 @@ def test_an_xlsx_export_past_a_sheets_rows_goes_on_in_the_next_sheet(filled, db,
     assert [len(sheet) for sheet in sheets.values()] == [2, 2, 1]
     assert all(list(sheet.columns) == list(sheets["results"].columns) for sheet in sheets.values())
     assert pd.concat(sheets.values())["comment_id"].tolist() == [15, 14, 13, 12, 11]
+
+
+# Periods of their own, far from the other tests' (the analytics tables outlive a test).
+MARCH, APRIL = ("2030-03-01", "2030-03-31"), ("2030-04-01", "2030-04-30")
+COMPUTED_AT = "2030-05-01 09:30:00+00"  # whole seconds: a spreadsheet keeps no microseconds
+
+
+@pytest.fixture
+def analytics_rows(db, migrated_database, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", migrated_database)
+    clear = ("DELETE FROM analytics.top_posts_of_period WHERE period_start >= '2030-01-01'",
+             "DELETE FROM analytics.comment_terms WHERE period_start >= '2030-01-01'")
+    for statement in clear:
+        db.execute(statement)
+    terms = [(MARCH, "word", "погод", 7), (MARCH, "word", "дожд", 5), (MARCH, "word", "coffee", 3),
+             (MARCH, "hashtag", "#новости", 4), (MARCH, "hashtag", "#sale", 1),
+             (APRIL, "word", "весн", 2)]
+    for (start, end), kind, term, comments in terms:
+        db.execute("INSERT INTO analytics.comment_terms VALUES (%s, %s, %s, %s, %s, %s)",
+                   (start, end, kind, term, comments, COMPUTED_AT))
+    posts = [(MARCH, 1, 1, 10, "2030-03-05 09:00+00", 50, 500, 10.0, 5.0),
+             (MARCH, 2, 2, 20, "2030-03-30 22:15:30+00", 100, 1010, 100 / 1010 * 100, None),
+             (MARCH, 3, 1, 11, "2030-03-06 12:00+00", 26, 1040, 2.5, 2.0),
+             (APRIL, 1, 1, 12, "2030-04-02 08:00+00", 5, 500, 1.0, None)]
+    for (start, end), *post in posts:
+        db.execute("INSERT INTO analytics.top_posts_of_period VALUES "
+                   "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)", (start, end, *post, COMPUTED_AT))
+    yield
+    for statement in clear:
+        db.execute(statement)
+
+
+def _exported(path, fmt: str) -> pd.DataFrame:
+    """The file read back as pandas reads each format, times as local wall times."""
+    if fmt == "xlsx":
+        return pd.read_excel(path)  # already local wall times, as written
+    frame = (pd.read_csv(path, encoding="utf-8-sig", float_precision="round_trip") if fmt == "csv"
+             else pd.read_json(path, lines=True, convert_dates=False))
+    for column in ("published_at", "computed_at"):
+        if column in frame:
+            frame[column] = (pd.to_datetime(frame[column], utc=True)
+                             .dt.tz_convert("Europe/Moscow").dt.tz_localize(None))
+    return frame
+
+
+def _selected(db, query: str) -> pd.DataFrame:
+    """The rows of the table as an export shows them: days as dates, times as local wall times."""
+    frame = pd.DataFrame(db.execute(query).fetchall())
+    for column in ("published_at", "computed_at"):
+        if column in frame:
+            frame[column] = (pd.to_datetime(frame[column], utc=True)
+                             .dt.tz_convert("Europe/Moscow").dt.tz_localize(None))
+    return frame
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "xlsx"])
+@pytest.mark.parametrize("table, filters, query", [
+    ("comment_terms", ["--since", "2030-03-01", "--until", "2030-03-31"],
+     "SELECT * FROM analytics.comment_terms WHERE period_start = '2030-03-01' "
+     "ORDER BY period_start, period_end, kind, term"),
+    ("top_posts_of_period", ["--since", "2030-03-01", "--group", "1"],
+     "SELECT * FROM analytics.top_posts_of_period WHERE period_start >= '2030-03-01' AND group_id = 1 "
+     "ORDER BY period_start, period_end, rank"),
+])
+def test_an_analytics_table_exports_every_page_and_reads_back_equal(
+        analytics_rows, db, tmp_path, capsys, monkeypatch, fmt, table, filters, query):
+    monkeypatch.setattr(exports, "MAX_LIMIT", 2)  # pages of two: the cursor carries days
+    path = tmp_path / f"{table}.{fmt}"
+    assert main(["analytics", table, *filters, "--output", str(path)]) == 0
+    expected = _selected(db, query)
+    assert f"{len(expected)} rows written to" in capsys.readouterr().err
+    frame = _exported(path, fmt)
+    assert list(frame.columns) == list(expected.columns)
+    for column in ("period_start", "period_end"):
+        frame[column] = pd.to_datetime(frame[column]).dt.date
+    pd.testing.assert_frame_equal(frame, expected, check_dtype=False)
+
+
+def test_an_analytics_table_pages_by_cursor_and_refuses_what_it_cannot_filter(analytics_rows, capsys):
+    args = ["analytics", "comment_terms", "--since", "2030-01-01", "--limit", "4"]
+    assert main(["--json", *args]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [line["term"] for line in lines[:-1]] == ["#sale", "#новости", "coffee", "дожд"]
+    assert main(["--json", *args, "--cursor", lines[-1]["next_cursor"]]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [line["term"] for line in lines[:-1]] == ["погод", "весн"] and lines[-1]["next_cursor"] is None
+    assert main(["analytics", "top_posts_of_period", "--since", "2030-01-01", "--until", "2030-03-31",
+                 "--limit", "1"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("period_start=2030-03-01 period_end=2030-03-31 rank=1 group_id=1 post_id=10 ")
+    assert "published_at=2030-03-05 12:00" in out and "--cursor" in out
+    assert main(["analytics", "comment_terms", "--group", "1"]) == 2
+    assert "not kept per community" in capsys.readouterr().err
+    assert main(["analytics", "comment_terms", *args[2:], "--cursor", "nonsense"]) == 2
+    with pytest.raises(SystemExit):  # a table not on the list never reaches the database
+        main(["analytics", "vk.comments"])
+    assert "invalid choice" in capsys.readouterr().err
+
+
+def test_every_analytics_table_is_on_the_list_and_pages_by_its_key(analytics_rows, db):
+    in_schema = {row["relname"] for row in db.execute(
+        "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = 'analytics' AND c.relkind IN ('r', 'p')")}
+    assert set(ANALYTICS_TABLES) == in_schema
+    for table in ANALYTICS_TABLES:
+        first = list_analytics_table(db, table, limit=1)
+        if first.next_cursor:
+            second = list_analytics_table(db, table, limit=1, cursor=first.next_cursor)
+            assert second.items and second.items != first.items, table
+    with pytest.raises(ValueError, match="table must be one of"):
+        list_analytics_table(db, "comment_terms; DROP TABLE vk.comments")

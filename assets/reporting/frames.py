@@ -22,7 +22,8 @@ from assets.partitions import PARTITIONS_TIMEZONE
 from resources.database import PostgresResource
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-# Text length buckets: (label, the longest text in the bucket).
+# Text length buckets: (label, the longest text in the bucket). The labels are also a CHECK of
+# analytics.engagement_by_content (migration 0015): a new one needs a migration beside it.
 TEXT_LENGTHS = (("no text", 0), ("1-100", 100), ("101-500", 500), ("501-1000", 1000),
                 ("over 1000", None))
 
@@ -42,8 +43,11 @@ class AnalyticsPeriod(Config):
         return end - timedelta(days=self.days), end
 
     def params(self) -> dict:
+        """The SQL's parameters: [start, end) as instants, and as the first and last day
+        (`period_start`, `period_end`, both included) that key the analytics tables' periods."""
         start, end = self.window()
-        return {"start": start, "end": end, "timezone": PARTITIONS_TIMEZONE, "top": self.top}
+        return {"start": start, "end": end, "timezone": PARTITIONS_TIMEZONE, "top": self.top,
+                "period_start": start.date(), "period_end": (end - timedelta(days=1)).date()}
 
     def label(self) -> str:
         start, end = self.window()
@@ -77,9 +81,20 @@ def er_by_community(posts: pd.DataFrame) -> pd.DataFrame:
 def posting_heatmap(posts: pd.DataFrame) -> pd.DataFrame:
     """Average ER post by weekday (rows, Mon..Sun) and hour (columns, 0..23); NaN where no
     post was published."""
-    grid = posts.assign(weekday=posts["local_time"].dt.weekday, hour=posts["local_time"].dt.hour)
-    table = grid.pivot_table(index="weekday", columns="hour", values="er_post", aggfunc="mean")
+    table = _posting_time(posts).pivot_table(index="weekday", columns="hour", values="er_post",
+                                             aggfunc="mean")
     return table.reindex(index=range(7), columns=range(24))
+
+
+def posting_times(posts: pd.DataFrame) -> pd.DataFrame:
+    """The heat map's cells community by community: per group_id, weekday (0 is Monday) and
+    hour, the posts published then and their average ER post."""
+    return (_posting_time(posts).groupby(["group_id", "weekday", "hour"])
+            .agg(posts=("post_id", "size"), avg_er_post=("er_post", "mean")).reset_index())
+
+
+def _posting_time(posts: pd.DataFrame) -> pd.DataFrame:
+    return posts.assign(weekday=posts["local_time"].dt.weekday, hour=posts["local_time"].dt.hour)
 
 
 def heatmap_by_day_name(grid: pd.DataFrame) -> pd.DataFrame:
@@ -117,12 +132,22 @@ def er_by_text_length(posts: pd.DataFrame) -> pd.DataFrame:
 
 
 def top_posts(posts: pd.DataFrame, top: int) -> pd.DataFrame:
-    """The `top` posts by ER post, each with a `link` to it on VK."""
+    """The `top` posts by ER post, each with its `rank` (1 the highest) and a `link` to it on VK."""
     ranked = posts.dropna(subset=["er_post"])
     best = ranked.sort_values(["er_post", "reactions", "published_at"],
                               ascending=[False, False, False]).head(top)
-    return best.assign(link=[f"https://vk.com/wall-{g}_{p}"
+    return best.assign(rank=range(1, len(best) + 1),
+                       link=[f"https://vk.com/wall-{g}_{p}"
                              for g, p in zip(best["group_id"], best["post_id"])])
+
+
+def er_by_content(by_type: pd.DataFrame, by_length: pd.DataFrame) -> pd.DataFrame:
+    """Both groupings in one frame, a row per `dimension` ('content_type' or 'text_length') and
+    `bucket` (the type, or the length's label), as analytics.engagement_by_content keeps them."""
+    return pd.concat([
+        by_type.rename(columns={"content_type": "bucket"}).assign(dimension="content_type"),
+        by_length.rename(columns={"text_length_bucket": "bucket"}).assign(dimension="text_length"),
+    ], ignore_index=True)
 
 
 def _text_length_bucket(length: int) -> str:
