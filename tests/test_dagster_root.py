@@ -1,5 +1,6 @@
 """Dagster run the way its documentation teaches, in the repository root, with no exports."""
 
+import json
 import os
 import subprocess
 import sys
@@ -22,6 +23,18 @@ def test_definitions_validate_in_the_repository_root_with_a_clean_environment(tm
         assert done.returncode == 0, output[-3000:]
         assert "All code locations passed validation" in output
         assert "DAGSTER_STORAGE_URL" not in output
+
+        dg = Path(sys.executable).with_name("dg")
+        done = subprocess.run([str(dg), "check", "defs"], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
+        assert "All definitions loaded successfully" in done.stdout + done.stderr
+        done = subprocess.run([str(dg), "list", "defs", "--json"], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr[-3000:]
+        listed = json.loads(done.stdout[done.stdout.index("{"):])
+        assets = {asset["asset_key"] for asset in listed["assets"]}
+        assert {"groups", "posts", "comments", "tasks", "post_engagement"} <= assets
     finally:
         subprocess.run([sys.executable, "-m", "pipelines.local_env", "stop-db"], cwd=ROOT, env=env,
                        capture_output=True, timeout=60)
