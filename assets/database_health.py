@@ -23,6 +23,7 @@ from dagster import (
 
 from assets.reporting import health as shown
 from resources.database import PostgresResource, copy_rows, load_sql
+from resources.vk.shared_limits import forget_spent_limits
 
 # Dead tuples past autovacuum's threshold with no vacuum for this long: autovacuum is not
 # keeping up (off, starved of workers, or blocked by a long transaction).
@@ -112,11 +113,13 @@ def record(conn: psycopg.Connection, snapshot: dict) -> dict:
     "partitions (and the partitions over time), dead tuples and (auto)vacuum/analyze per table, "
     "comment partitions of this and next month (made first if missing), indexes never used, "
     "connections against max_connections, the slowest statements (pg_stat_statements, when "
-    "available). Written to schema ops, one snapshot per materialization, for other tools.",
+    "available). Written to schema ops, one snapshot per materialization, for other tools. "
+    "Token counts of VK days long over and holds long ended are forgotten on the way.",
 )
 def database_health(database: PostgresResource) -> MaterializeResult:
     with database.connection() as conn:
         created = make_partitions_ahead(conn)
+        forgotten = forget_spent_limits(conn)
         snapshot = measure(conn)
         written = record(conn, snapshot)
         history = conn.execute(load_sql("health_partition_history"), {
@@ -128,6 +131,8 @@ def database_health(database: PostgresResource) -> MaterializeResult:
         "snapshot_id": MetadataValue.int(written["snapshot_id"]),
         "server_version": MetadataValue.text(server["server_version"]),
         "partitions_created": MetadataValue.int(created),
+        "token_limit_rows_forgotten": MetadataValue.int(
+            forgotten["usage_rows"] + forgotten["hold_rows"]),
         "database_tables_bytes": MetadataValue.int(
             sum(r["total_bytes"] for r in sizes if r["kind"] == "table" and r["partition_of"] is None)),
         "comments_bytes": MetadataValue.int(comments["total_bytes"] if comments else 0),

@@ -2,6 +2,7 @@
 the partitions check catches a missing month and the schedule's run repairs it, the vacuum
 check catches a table autovacuum has been kept away from."""
 
+import time
 from datetime import UTC, datetime
 
 import psycopg
@@ -206,3 +207,29 @@ def test_the_loader_login_takes_snapshots_and_readers_read_them(
             db.execute("DELETE FROM ops.health_snapshots")
     finally:
         db.execute("RESET ROLE")
+
+
+def test_the_upkeep_forgets_token_counts_of_days_long_over_and_holds_long_ended(
+        db, database, dagster_instance):
+    from resources.vk.tokens import vk_day
+
+    fp = "ab" * 32
+    today = vk_day(time.time())
+    day_before = vk_day(time.time() - 2 * 86400)
+    long_over = vk_day(time.time() - 3 * 86400)
+    for day in (today, day_before, long_over):
+        db.execute("INSERT INTO vk.token_usage (endpoint, token_fp, method, vk_day, calls) "
+                   "VALUES ('https://upkeep.test', %s, 'wall.get', %s, 7)", (fp, day))
+    for method, ended in (("wall.get", "now() - interval '2 days'"), ("execute", "now() + interval '1 hour'")):
+        db.execute("INSERT INTO vk.token_holds (endpoint, token_fp, method, until, reason) "
+                   f"VALUES ('https://upkeep.test', %s, %s, {ended}, 'quota')", (fp, method))
+    db.commit()
+    result = run_health(database, dagster_instance)
+    assert result.success
+    kept = db.execute("SELECT vk_day::text AS day FROM vk.token_usage WHERE endpoint = 'https://upkeep.test' "
+                      "ORDER BY vk_day").fetchall()
+    assert [r["day"] for r in kept] == sorted([day_before, today])
+    holds = db.execute("SELECT method FROM vk.token_holds WHERE endpoint = 'https://upkeep.test'").fetchall()
+    assert [r["method"] for r in holds] == ["execute"]
+    metadata = result.asset_materializations_for_node("database_health")[0].metadata
+    assert metadata["token_limit_rows_forgotten"].value >= 2  # other tests may leave old rows too

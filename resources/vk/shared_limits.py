@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import timedelta
 from typing import Mapping
+
+import psycopg
 
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
@@ -19,6 +22,12 @@ from psycopg_pool import ConnectionPool
 from resources.database import load_sql
 from resources.postgres_server import libpq_url
 from resources.vk.limits import Hold, RateLimiter, Taken, TokenKey
+from resources.vk.tokens import vk_day
+
+# What the upkeep keeps (forget_spent_limits): the counts of today's VK day and the two before
+# it (for a person asking what a token spent), holds for a day after they ended.
+USAGE_DAYS_KEPT = 3
+HOLDS_KEPT = timedelta(days=1)
 
 # Requests reserve their slots one statement at a time; a few connections serve many lanes.
 POOL_SIZE = 3
@@ -82,3 +91,10 @@ class PostgresLimits:
 
 def _names(key: TokenKey) -> dict:
     return {"endpoint": key.endpoint, "token_fp": key.token_fp}
+
+
+def forget_spent_limits(conn: psycopg.Connection) -> dict:
+    """Deletes the daily counts and holds no request will read again: rows of each, deleted."""
+    oldest = vk_day(time.time() - (USAGE_DAYS_KEPT - 1) * 86400)
+    return conn.execute(load_sql("token_limits_forget"),
+                        {"oldest_day_kept": oldest, "holds_kept": HOLDS_KEPT}).fetchone()

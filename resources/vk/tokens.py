@@ -123,7 +123,7 @@ class TokenPool:
             lease = Lease(token, single=single is not None and not token.runs_execute)
             sent = Counter({single: 1}) if lease.single else calls
             now = time.time()
-            taken = self._limits.take(token.key, token.limiter, sent, _vk_day(now))
+            taken = self._limits.take(token.key, token.limiter, sent, vk_day(now))
             if taken.holds:
                 self._learn(token, taken.holds)
                 continue
@@ -238,7 +238,8 @@ def next_quota_reset(now: float) -> float:
     return midnight.timestamp()
 
 
-def _vk_day(now: float) -> str:
+def vk_day(now: float) -> str:
+    """The VK day (of the daily quotas) that unix time `now` falls in, as an ISO date."""
     return datetime.fromtimestamp(now, VK_DAY_TZ).date().isoformat()
 
 
