@@ -16,8 +16,9 @@ the batch, is covered by the batch's Idempotency-Key and the hits' ids.
 
 import hashlib
 import json
-from collections import Counter
 import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta
 from typing import Optional
 from zoneinfo import ZoneInfo
@@ -50,6 +51,10 @@ ZONE = ZoneInfo(PARTITIONS_TIMEZONE)
 # Hits sent in one POST at most; a watch with more (its first look at a busy topic) sends the
 # rest with the next loads, oldest first.
 MAX_HITS_PER_POST = 1_000
+# Webhooks answered side by side: one slow receiver no longer holds up the others, and the
+# POSTs' round trips overlap. Each delivery holds a pooled connection (its watch's row lock)
+# while its POST is out, so fewer lanes than the pool has connections.
+DELIVERY_LANES = 4
 # Hits listed on the asset page; all of them are in vk.watch_hits.
 SHOWN_HITS = 50
 TEXT_SHOWN = 200
@@ -92,8 +97,12 @@ def keyword_watches(context: AssetExecutionContext, config: WatchDays,
     matched = time.monotonic()
     # Only watches with hits waiting open a delivery: a quiet load costs one query, not 100.
     waiting = {row["watch_id"] for row in database.fetch_all("watches_list") if row["pending"]}
-    deliveries = {watch["watch_id"]: deliver(database, watch) if watch["watch_id"] in waiting
-                  else (0, None) for watch in watches if watch["webhook_url"]}
+    sending = [watch for watch in watches if watch["webhook_url"] and watch["watch_id"] in waiting]
+    with ThreadPoolExecutor(DELIVERY_LANES, thread_name_prefix="webhook") as lanes:
+        sent = dict(zip((watch["watch_id"] for watch in sending),
+                        lanes.map(lambda watch: deliver(database, watch), sending)))
+    deliveries = {watch["watch_id"]: sent.get(watch["watch_id"], (0, None))
+                  for watch in watches if watch["webhook_url"]}
     for watch_id, (sent, outcome) in deliveries.items():
         if outcome is not None and not outcome.ok:
             context.log.warning(f"watch {watch_id}: webhook {mask_url(_url(watches, watch_id))} "

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -36,14 +37,24 @@ class Receiver:
     def __init__(self):
         self.requests: list[dict] = []
         self.statuses: list[int] = []
+        self.hold_seconds = 0.0  # how long each answer takes
+        self.in_flight = self.most_in_flight = 0
+        lock = threading.Lock()
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.requests.append({"path": self.path, "headers": dict(self.headers),
-                                          "body": json.loads(body)})
-                self.send_response(receiver.statuses.pop(0) if receiver.statuses else 200)
+                with lock:
+                    receiver.in_flight += 1
+                    receiver.most_in_flight = max(receiver.most_in_flight, receiver.in_flight)
+                    receiver.requests.append({"path": self.path, "headers": dict(self.headers),
+                                              "body": json.loads(body)})
+                    status = receiver.statuses.pop(0) if receiver.statuses else 200
+                time.sleep(receiver.hold_seconds)
+                with lock:
+                    receiver.in_flight -= 1
+                self.send_response(status)
                 self.end_headers()
 
             def log_message(self, *args):
@@ -147,6 +158,20 @@ def test_a_failing_receiver_gets_the_same_hits_on_the_next_load(
                       "OR delivery_attempts <> 2").fetchone()["n"] == 0
     _load(database, dagster_instance)
     assert len(receiver.requests) == 2
+
+
+def test_webhooks_are_answered_side_by_side_and_each_outcome_is_its_own(
+        dataset, db, database, dagster_instance, receiver):
+    for name in ("one", "two", "three", "four"):
+        add_watch(db, name, "кофе", webhook_url=receiver.url(f"/{name}"))
+    receiver.hold_seconds, receiver.statuses = 0.5, [500]  # whichever POST comes first fails
+    shown = _load(database, dagster_instance)
+    assert sorted(r["path"] for r in receiver.requests) == ["/four", "/one", "/three", "/two"]
+    assert receiver.most_in_flight >= 2  # not one after the other
+    # The failed watch keeps its three hits for the next load; the others delivered theirs.
+    assert shown["pending_hits"].value == 3
+    assert db.execute("SELECT count(*) AS n FROM vk.watch_hits WHERE delivered_at IS NOT NULL"
+                      ).fetchone()["n"] == 9
 
 
 def test_an_unreachable_webhook_keeps_its_hits(dataset, db, database, dagster_instance, receiver):
