@@ -99,9 +99,9 @@ def keyword_watches(context: AssetExecutionContext, config: WatchDays,
     waiting = {row["watch_id"] for row in database.fetch_all("watches_list") if row["pending"]}
     sending = [watch for watch in watches if watch["webhook_url"] and watch["watch_id"] in waiting]
     with ThreadPoolExecutor(DELIVERY_LANES, thread_name_prefix="webhook") as lanes:
-        sent = dict(zip((watch["watch_id"] for watch in sending),
-                        lanes.map(lambda watch: deliver(database, watch), sending)))
-    deliveries = {watch["watch_id"]: sent.get(watch["watch_id"], (0, None))
+        delivered = dict(zip((watch["watch_id"] for watch in sending),
+                             lanes.map(lambda watch: deliver(database, watch), sending)))
+    deliveries = {watch["watch_id"]: delivered.get(watch["watch_id"], (0, None))
                   for watch in watches if watch["webhook_url"]}
     for watch_id, (sent, outcome) in deliveries.items():
         if outcome is not None and not outcome.ok:

@@ -115,6 +115,8 @@ class Taken:
     wait: float = 0.0
     since: float = field(default_factory=time.monotonic)
     answered: float | None = None
+    used: dict[str, int] = field(default_factory=dict)
+    holds: list[Hold] = field(default_factory=list)
 
     @property
     def earliest(self) -> float:
@@ -123,8 +125,6 @@ class Taken:
     @property
     def latest(self) -> float:
         return (self.since if self.answered is None else self.answered) + self.wait
-    used: dict[str, int] = field(default_factory=dict)
-    holds: list[Hold] = field(default_factory=list)
 
 
 class Limits(Protocol):

@@ -15,7 +15,6 @@ from datetime import timedelta
 from typing import Mapping
 
 import psycopg
-
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
