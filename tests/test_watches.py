@@ -23,6 +23,7 @@ from dagster import materialize
 from assets import watches
 from assets.partitions import PARTITION_TAG
 from query.__main__ import main as query_main
+from query.search import SearchTerms
 from query.watches import add_watch
 from resources.webhooks import mask_url
 
@@ -213,6 +214,46 @@ def test_hostile_watch_text_is_only_ever_text(dataset, db, database, dagster_ins
     assert found == ([(2, 22)] if text.startswith("');") else [])
     if hostile:
         assert hostile[0]["body"]["watch"]["query"] == text
+
+
+# Every shape a watch's text takes, each keyed its own way before it is tried (lexemes of its
+# indexable part; its hashtag or mention; none: tried on every comment).
+WATCH_SHAPES = ["кофе", '"кофе остыл"', "кофе -лучший", "чай or лучший", "-кофе", "чай or -кофе",
+                "#акция", "кофе #акция", "@durov", "x.com/a'b", "#нет"]
+
+
+def test_every_watch_finds_what_a_search_of_every_comment_finds(
+        dataset, db, database, dagster_instance):
+    dataset.comment(1, 10, 16, POST_5, POST_5.replace(hour=10), text="see x.com/a'b\\c/d", from_id=716)
+    dataset.comment(2, 20, 23, POST_5, POST_5.replace(hour=10), text="кофе @durov",
+                    mentions=["durov"], from_id=723)
+    for n, text in enumerate(WATCH_SHAPES):
+        add_watch(db, f"shape {n}", text)
+    _load(database, dagster_instance)
+    found = {}
+    for row in db.execute("SELECT w.query, h.group_id, h.comment_id FROM vk.watch_hits AS h "
+                          "JOIN vk.watches AS w USING (watch_id) ORDER BY 1, 2, 3").fetchall():
+        found.setdefault(row["query"], []).append((row["group_id"], row["comment_id"]))
+    # Brute force: search's own matching, each watch tried on each comment of the day.
+    expected = {}
+    for text in WATCH_SHAPES:
+        terms = SearchTerms.parse(text)
+        matched = db.execute(
+            "SELECT group_id, comment_id FROM vk.comments, websearch_to_tsquery('russian', %(words)s) AS q "
+            "WHERE post_published_at >= '2026-01-05' AND post_published_at < '2026-01-06' "
+            "AND NOT is_deleted AND (%(hashtags)s::text[] IS NOT NULL OR %(mentions)s::text[] IS NOT NULL "
+            "  OR numnode(q) > 0) AND (numnode(q) = 0 OR search @@ q) "
+            "AND (%(hashtags)s::text[] IS NULL OR hashtags @> %(hashtags)s) "
+            "AND (%(mentions)s::text[] IS NULL OR mentions @> %(mentions)s) ORDER BY 1, 2",
+            {"words": terms.words, "hashtags": list(terms.hashtags) or None,
+             "mentions": list(terms.mentions) or None}).fetchall()
+        if matched:
+            expected[text] = [(row["group_id"], row["comment_id"]) for row in matched]
+    assert found == expected
+    # The hand-checked ones: the brute force itself is right.
+    assert expected["-кофе"] == [(1, 12), (1, 16), (2, 22)]
+    assert expected["x.com/a'b"] == [(1, 16)] and expected["@durov"] == [(2, 23)]
+    assert expected['"кофе остыл"'] == [(2, 21)] and "#нет" not in expected
 
 
 def test_webhook_urls_are_masked():
