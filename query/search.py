@@ -6,7 +6,8 @@ A search is answered by the cheapest of four tiers that can answer it exactly:
 1. `recent`: the matches among the newest 300 comments before the cursor. A word common where
    the newest comments are fills a page from these alone (newest first), in a millisecond.
 2. `few`: every match of the words, straight from the GIN index, when there are at most
-   GATHER_CAP of them; filtered, ordered and paged in one statement. Rare words end here.
+   GATHER_CAP of them; filtered, ordered and paged in one statement. Rare words end here, and
+   so do phrases of common words that seldom stand side by side.
 3. `months` (query/search_months.py): the newest matches found month partition by month
    partition, newest first, each month planned for its own statistics, stopping when no older
    month can hold a newer match. Its cost follows the months it must ask, not how many matches
@@ -18,8 +19,9 @@ Which tier to try first comes from facts about where the words are: the planner'
 of each monthly partition (read a few times an hour) say how many comments of that month hold
 each common word. A word dense in the newest month goes to tier 1; one the statistics expect
 fewer than GATHER_CAP matches of goes to tier 2 (a word too rare for the statistics is rare in
-every month); the rest, a word common only in some old month or spread thinly over all of
-them, to tier 3. The probes of tiers 1 and 2 cost a millisecond or more each, wasted on a word
+every month), and so does a phrase whose words the statistics expect together in at most
+PHRASE_READ_ROWS comments (whether they stand side by side only reading them tells); the
+rest, a word common only in some old month or spread thinly over all of them, to tier 3. The probes of tiers 1 and 2 cost a millisecond or more each, wasted on a word
 they cannot answer. Without statistics (a table not yet analysed) every tier is tried in turn.
 
 Tiers 1 and 2 run as prepared statements with generic plans: their shape is fixed by their
@@ -34,6 +36,7 @@ millions of rows, and a person reading ranked results wants the best recent ones
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -63,6 +66,9 @@ ORDERS = ("newest", "relevance")
 TIERS = ("recent", "few", "months", "planned")
 # Word matches tier 2 reads at most before handing over to the planned query.
 GATHER_CAP = 2_000
+# The comments holding all the words of a phrase tier 2 reads at most, as the statistics
+# expect them, to find where the words stand side by side (about 2 microseconds each).
+PHRASE_READ_ROWS = 200_000
 # The newest comments tier 1 looks at (the LIMIT in search_comments_recent.sql).
 RECENT_ROWS = 300
 # Matches among the newest 300 comments (a sixth) that make a word common: it then has more
@@ -173,7 +179,8 @@ def _answer(conn, terms: SearchTerms, params: dict, order: str) -> tuple[str, li
         with generic_plans(conn):
             facts = word_facts(conn, terms.words)
             newest = None if facts is None else facts.newest_share * RECENT_ROWS
-            dense = newest is not None and newest >= DENSE_MATCHES
+            # (Words common alone say nothing of how often they stand side by side.)
+            dense = newest is not None and newest >= DENSE_MATCHES and not facts.phrase
             if "recent" in TIERS and (newest is None or (order == "newest" and newest >= params["limit"])):
                 probe = "search_comments_recent" if params["group_id"] is None \
                     else "search_comments_recent_in_group"
@@ -185,8 +192,13 @@ def _answer(conn, terms: SearchTerms, params: dict, order: str) -> tuple[str, li
                 dense = len(recent) >= DENSE_MATCHES
             # A word dense among the newest comments, or expected more often than the cap
             # anywhere, has more matches than the cap: asking would only read the cap's worth.
+            # Words that must stand side by side are asked while the comments holding them all
+            # are few enough to read at once: common words may never stand together, and
+            # only reading finds out.
             few = None
-            if "few" in TIERS and not dense and (facts is None or facts.matches <= GATHER_CAP):
+            if "few" in TIERS and not dense and (
+                    facts is None or facts.matches <= GATHER_CAP
+                    or (facts.phrase and facts.together <= PHRASE_READ_ROWS)):
                 # Read after the block: the RESET goes out with it, in one round trip.
                 few = conn.execute(load_sql("search_comments_few"), params, prepare=True)
         if few is not None:
@@ -202,10 +214,18 @@ def _answer(conn, terms: SearchTerms, params: dict, order: str) -> tuple[str, li
 class WordFacts:
     """Where the statistics say the comments holding all of some words are."""
 
-    matches: float  # how many, over every analysed month
-    newest_share: float  # their share of the comments of the newest analysed month
-    # Per analysed month (its first day): its comments and the share of them holding the words.
-    months: dict[datetime, tuple[float, float]]
+    # How many at most, over every analysed month, and at most what share of the newest
+    # analysed month's comments: the rarest word's count, which all the words together cannot
+    # exceed. Tiers 1 and 2 are only tried where this bound says they can answer.
+    matches: float
+    # How many the words are expected to share, taking them as independent: as many comments
+    # as a phrase of them must be read to find the ones where they stand side by side.
+    together: float
+    newest_share: float
+    phrase: bool  # whether they must stand side by side
+    # Per analysed month (its first day): its comments and the words' shares there, which
+    # decide how the months tier reads the month.
+    months: dict[datetime, search_months.MonthShares]
 
 
 @dataclass
@@ -214,8 +234,8 @@ class _WordStatistics:
     # Per analysed month, oldest first: (its first day, its comments, lexeme -> share of them
     # holding it).
     months: list[tuple[datetime, float, dict[str, float]]]
-    # Search text -> its lexemes: the pages of one search repeat its words.
-    lexemes: dict[str, list[str]] = field(default_factory=dict)
+    # Search text -> search_lexemes.sql's answer: the pages of one search repeat its words.
+    lexemes: dict[str, dict] = field(default_factory=dict)
 
 
 _statistics: dict[tuple, _WordStatistics] = {}
@@ -223,21 +243,26 @@ _statistics: dict[tuple, _WordStatistics] = {}
 
 def word_facts(conn: psycopg.Connection, words: str) -> WordFacts | None:
     """Where the comments holding all of `words` are, as the statistics of the analysed monthly
-    partitions estimate it: in each month the rarest word's share (0 for a word too rare to be
-    counted there). None when there are no statistics yet or the words hold no lexeme."""
+    partitions estimate it (a word too rare to be counted in a month has a share of 0 there).
+    None when there are no statistics yet or the words hold no lexeme."""
     statistics = _word_statistics(conn)
-    lexemes = statistics.lexemes.get(words)
-    if lexemes is None:
-        lexemes = conn.execute(load_sql("search_lexemes"), {"words": words}).fetchone()["lexemes"]
+    query = statistics.lexemes.get(words)
+    if query is None:
+        query = conn.execute(load_sql("search_lexemes"), {"words": words}).fetchone()
         if len(statistics.lexemes) >= LEXEME_CACHE_SIZE:
             statistics.lexemes.clear()
-        statistics.lexemes[words] = lexemes
-    if not statistics.months or not lexemes:
+        statistics.lexemes[words] = query
+    # Shares of words any one of which will do add up, at most: the planner knows better.
+    if not statistics.months or not query["lexemes"] or query["any_of"]:
         return None
-    months = {start: (rows, min(shares.get(lexeme, 0.0) for lexeme in lexemes))
+    lexemes = set(query["lexemes"])
+    months = {start: search_months.MonthShares(
+                  rows, math.prod(shares.get(lexeme, 0.0) for lexeme in lexemes),
+                  min(shares.get(lexeme, 0.0) for lexeme in lexemes))
               for start, rows, shares in statistics.months}
-    return WordFacts(sum(rows * share for rows, share in months.values()),
-                     months[statistics.months[-1][0]][1], months)
+    return WordFacts(sum(month.rows * month.rarest for month in months.values()),
+                     sum(month.rows * month.together for month in months.values()),
+                     months[statistics.months[-1][0]].rarest, query["phrase"], months)
 
 
 def _word_statistics(conn: psycopg.Connection) -> _WordStatistics:

@@ -31,7 +31,7 @@ def add_watch(conn: psycopg.Connection, name: str, text: str, groups: list[str] 
     text = clean_text(text).encode("utf-8", "replace").decode("utf-8")
     terms = SearchTerms.parse(text)
     searchable = terms.hashtags or terms.mentions or conn.execute(
-        load_sql("search_lexemes"), {"words": terms.words}).fetchone()["lexemes"]
+        load_sql("search_lexemes"), {"words": terms.words}).fetchone()["searchable"]
     if not searchable:
         raise ValueError("the watch text holds no word (stop words aside), #hashtag or @mention to search for")
     if webhook_url is not None:

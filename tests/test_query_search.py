@@ -250,6 +250,11 @@ def test_statistics_send_a_rare_word_past_the_newest_comments_probe(db, corpus, 
     assert 140 < search_module.word_facts(db, "погода").matches < 160
     assert search_module.word_facts(db, "криптографы").matches < 4
     assert search_module.word_facts(db, "погода криптографы").newest_share < 0.02
+    # A word left out counts for nothing, and words any one of which will do are the planner's.
+    assert search_module.word_facts(db, "погода -криптографы").matches == \
+        search_module.word_facts(db, "погода").matches
+    assert search_module.word_facts(db, "погода or криптографы") is None
+    assert search_module.word_facts(db, '"погода криптографы"').phrase
     statements.clear()
     page = search_comments(db, "криптографы", limit=20)
     assert (ids(page), page.plan) == ([(1, 117), (1, 270)], "few")

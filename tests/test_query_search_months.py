@@ -11,6 +11,7 @@ import pytest
 
 from query import search_comments
 from query import search as search_module
+from query import search_months
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
 MONTHS = 4
@@ -149,3 +150,87 @@ def test_the_walk_stops_at_the_month_that_fills_the_page(timeline):
     # Ten matches of the newest month's word fill the page from that month alone.
     keys, asked = search_months.newest_matches(timeline, {**params, "words": "свежее"}, 10)
     assert len(keys) == 10 and asked == 1
+
+
+@pytest.fixture
+def crowded(db, rows, monkeypatch):
+    """One month of 400 comments, oldest to newest (n = 0..399), where the statistics mislead:
+    'альфа' and 'бета' are each in four comments of five but stand side by side only in the
+    six oldest of them; 'поздний' is in seven of eight, every comment but the newest 50."""
+    month = datetime(2026, 3, 1, tzinfo=UTC)
+    db.execute("SELECT vk.ensure_comment_partitions(%s, %s)", (month, month + timedelta(days=31)))
+    for group_id in (1, 2):
+        rows.group(group_id)
+        rows.post(group_id, 1, month)
+    comments = []
+    for n in range(400):
+        words = []
+        if n % 5 != 0:
+            words.append("альфа")
+        if n < 10 and n % 5 > 1:
+            words.append("бета")  # side by side with 'альфа'
+        words.append(f"слово{n % 40}")
+        if n % 5 != 1 and not (n < 10 and n % 5 > 1):
+            words.append("бета")
+        if n < 350:
+            words.append("поздний")
+        comments.append((1 + n % 2, 1, 10_000 + n, month, month + timedelta(minutes=100 * n),
+                         " ".join(words), 900 + n % 7))
+    with db.cursor() as cursor:
+        cursor.executemany(
+            "INSERT INTO vk.comments (group_id, post_id, comment_id, post_published_at, "
+            "published_at, text, from_id, raw) VALUES (%s, %s, %s, %s, %s, %s, %s, '{}')", comments)
+    db.execute("ANALYZE vk.comments")
+    statements = []
+    real_planned = search_months._planned
+    monkeypatch.setattr(search_months, "_planned", lambda conn, statement, params: statements.append(
+        (statement, params.get("walk_rows"))) or real_planned(conn, statement, params))
+    real_gather = search_months._gather
+    monkeypatch.setattr(search_months, "_gather", lambda conn, params: statements.append(
+        ("gather", None)) or real_gather(conn, params))
+    return db, statements
+
+
+def _walk(db, text: str, want: int):
+    from query.search import _bounds
+
+    words = search_module.SearchTerms.parse(text).words
+    params = {"words": words, "hashtags": None, "mentions": None, "group_id": None,
+              "since": None, "ranked": False, **_bounds({}, None)}
+    keys, _ = search_months.newest_matches(db, params, want, search_module.word_facts(db, words).months)
+    return [(key[1], key[2]) for key in keys]
+
+
+def test_a_walk_misled_by_words_common_alone_stops_at_its_bound_and_gathers_the_rest(crowded):
+    db, statements = crowded
+    facts = search_module.word_facts(db, '"альфа бета"')
+    # Each word in 80 % of the month, together (as independent words) in 64 %: walked.
+    assert facts.phrase and search_months.walks(5, facts.months[datetime(2026, 3, 1, tzinfo=UTC)])
+    expected = brute_force(db, '"альфа бета"', "newest")
+    assert len(expected) == 6 and all(comment_id < 10_010 for _, comment_id in expected)
+    assert _walk(db, '"альфа бета"', 5) == expected[:5]
+    # Stretches of 24, 96 and what is left of the ~138 comments that gathering could have
+    # cost, then the GIN index for the rest: not the whole month through the time index.
+    walks = [rows for statement, rows in statements if statement == "search_month_walk"]
+    assert walks[:2] == [24, 96] and sum(walks) <= 140 and statements[-1] == ("gather", None)
+
+
+def test_a_word_absent_from_the_newest_part_of_its_month_is_found_by_a_longer_stretch(crowded):
+    db, statements = crowded
+    expected = brute_force(db, "поздний", "newest")
+    assert _walk(db, "поздний", 5) == expected[:5]
+    # 18 comments (three times what 87.5 % needs) find nothing; the next 72 reach comment 349.
+    assert statements == [("search_month_walk", 18), ("search_month_walk", 72)]
+
+
+@pytest.mark.parametrize("order", ["newest", "relevance"])
+@pytest.mark.parametrize("read_rows", [200_000, 0])
+def test_a_phrase_of_words_common_alone_pages_exactly(crowded, monkeypatch, order, read_rows):
+    db, _ = crowded
+    # Few enough comments hold both words to read them all at once (tier 2); or not (tier 3).
+    monkeypatch.setattr(search_module, "PHRASE_READ_ROWS", read_rows)
+    monkeypatch.setattr(search_module, "GATHER_CAP", 30)
+    monkeypatch.setattr(search_module, "RELEVANCE_WINDOW", 90)
+    tiers, found = pages(db, '"альфа бета"', order, 4)
+    assert found == brute_force(db, '"альфа бета"', order) and len(found) == 6
+    assert set(tiers) == ({"few"} if read_rows else {"months"})

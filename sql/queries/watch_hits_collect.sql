@@ -28,13 +28,10 @@ watch AS MATERIALIZED (
     FROM parsed
     WHERE numnode(query) > 0 OR hashtags IS NOT NULL OR mentions IS NOT NULL
 ),
--- A lexeme as tsquery's text shows it: quoted, with ' and \ doubled.
 watch_keys AS MATERIALIZED (
-    SELECT w.watch_id, 'lexeme' AS kind,
-           replace(replace(m[1], '''''', ''''), '\\', '\') AS key
+    SELECT w.watch_id, 'lexeme' AS kind, k.key
     FROM watch AS w
-    CROSS JOIN LATERAL regexp_matches(querytree(w.query)::text,
-                                      '''((?:''''|\\.|[^''\\])*)''', 'g') AS m
+    CROSS JOIN LATERAL unnest(vk.tsquery_lexemes(querytree(w.query))) AS k(key)
     WHERE w.query IS NOT NULL AND querytree(w.query)::text <> 'T'
     UNION ALL
     SELECT w.watch_id, 'hashtag', w.hashtags[1]

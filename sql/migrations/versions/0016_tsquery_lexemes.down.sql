@@ -1,0 +1,1 @@
+DROP FUNCTION vk.tsquery_lexemes(text);
