@@ -88,29 +88,46 @@ def collect(url: str) -> list[tuple[str, str, list[str]]]:
 
 def collect_months(url: str) -> list[tuple[str, str, list[str]]]:
     """The months tier's statements (query/search_months.py) on the sweep's corpus, for a word
-    bunched in an old month: the month list, a month where the word is absent (GIN), and the
-    month it is bunched in (its own plan walks the time index)."""
+    bunched in an old month: the month list, a month where the word is absent (GIN), the month
+    it is bunched in (a stretch of its time index); a spread word's month within one group (the
+    GIN and the group's time index together); and a phrase of two common words that never
+    stand side by side, read at once by the second tier."""
     from benchmarks.corpus import SHARES, topic_word
-    from query.search_months import NO_FLOOR
+    from query import search as search_module
+    from query.search_months import NO_FLOOR, WALK_SLACK
 
     word = topic_word("old_month", SHARES[-1])
+    spread = topic_word("spread", SHARES[-1])
     with psycopg.connect(url, autocommit=True, row_factory=dict_row) as conn:
         params = {**_search_params(word), **NO_FLOOR, "want": 51}
         months = conn.execute(load_sql("search_months"), params).fetchall()
         densest = conn.execute(load_query("densest_month"), {"word": word}).fetchone()["month_start"]
         bunched = next(month for month in months if month["month_start"] == densest)
+        share = search_module.word_facts(conn, word).months[densest].together
+        phrase = f'"{BROAD_WORD} маркер"'
         cases = [
             ("Months tier: each month's newest comment, newest first (comments_time_idx, one step a month)",
              "search_months", True, params),
             ("Months tier, a month without the word: its GIN index (comments_search_idx), nothing read",
              "search_month_gather", True, {**params, "month_start": months[0]["month_start"],
                                            "month_end": months[0]["month_end"]}),
-            ("Months tier, the month the word is bunched in: planned for that partition alone, "
-             "it walks comments_time_idx and stops after a page",
-             "search_month_matches", False, {**params, "month_start": bunched["month_start"],
-                                             "month_end": bunched["month_end"]}),
+            ("Months tier, the month the word is bunched in: one stretch of comments_time_idx, "
+             "read as far as its walk_rows or a full page (here its newest comments, on the "
+             "month's last posts, came after the topic: the stretch ends at its bound, row n)",
+             "search_month_walk", False, {**params, "month_start": bunched["month_start"],
+                                          "month_end": bunched["month_end"],
+                                          "walk_rows": max(51, round(WALK_SLACK * 51 / share))}),
+            ("Months tier, one group, a spread word (2 % of comments): the GIN index and "
+             "comments_group_time_idx together, only the group's matches read",
+             "search_month_gather", False, {**_search_params(spread), **NO_FLOOR, "want": 51,
+                                            "group_id": Int8(search_group(conn)),
+                                            "month_start": bunched["month_start"],
+                                            "month_end": bunched["month_end"]}),
+            (f"A phrase of two common words that never stand side by side ({phrase}): the second "
+             "tier reads every comment holding both, once",
+             "search_comments_few", True, _search_params(phrase)),
         ]
-        return [(title, f"{query}.sql, word `{word}`, "
+        return [(title, f"{query}.sql, "
                  f"{'prepared, generic plan' if generic else 'planned for its parameters'}",
                  shorten([row["QUERY PLAN"] for row in _warm_explain(conn, query, params, generic)]))
                 for title, query, generic, params in cases]

@@ -101,7 +101,8 @@ def main(argv: list[str] | None = None) -> int:
     if "watches" in parts:
         section("watches", lambda: watches.run(
             fresh_database(server, watches.WATCHES_DATABASE), log=log,
-            path_rows_per_second=results.get("ingest", {}).get("path_rows_per_second")))
+            path_rows_per_second=results.get("ingest", {}).get("path_rows_per_second"),
+            step_loads=results.get("memory", {}).get("sizes")))
         if not args.keep:
             drop(server, watches.WATCHES_DATABASE)
     if "exports" in parts:
