@@ -30,6 +30,15 @@ def custom_plans(conn: psycopg.Connection) -> Iterator[None]:
 
 
 @contextmanager
+def walk_plans(conn: psycopg.Connection) -> Iterator[None]:
+    """Inside a generic_plans block: statements planned for their parameters, and only plans
+    that read in an index's order (the months tier's walks)."""
+    with _plan_cache_mode(conn, "search_default_plans", "search_generic_plans"), \
+            _plan_cache_mode(conn, "search_walk_plans", "search_walk_plans_reset"):
+        yield
+
+
+@contextmanager
 def _plan_cache_mode(conn: psycopg.Connection, into: str, back: str) -> Iterator[None]:
     conn.execute(load_sql(into))
     try:

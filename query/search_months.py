@@ -24,7 +24,7 @@ from typing import NamedTuple
 import psycopg
 
 from query.pages import EARLIEST
-from query.prepared import custom_plans, generic_plans
+from query.prepared import custom_plans, generic_plans, walk_plans
 from resources.database import load_sql
 
 # (published_at, group_id, comment_id, post_published_at, rank): the keyset key, the primary
@@ -103,8 +103,7 @@ def _month(conn: psycopg.Connection, params: dict, month: MonthShares) -> list[d
     matched: list[dict] = []
     walked = 0
     while True:
-        rows = _planned(conn, "search_month_walk", {
-            **params, "want": want - len(matched), "walk_rows": stretch})
+        rows = _walk(conn, {**params, "want": want - len(matched), "walk_rows": stretch})
         matched += [row for row in rows if row["matched"]]
         if not rows or rows[-1]["n"] < stretch or len(matched) >= want:
             return matched  # the month is read to the floor, or the page is full
@@ -123,6 +122,12 @@ def _gather(conn: psycopg.Connection, params: dict) -> list[dict]:
     if params["group_id"] is not None:
         return _planned(conn, "search_month_gather", params)
     return conn.execute(load_sql("search_month_gather"), params, prepare=True, binary=True).fetchall()
+
+
+def _walk(conn: psycopg.Connection, params: dict) -> list[dict]:
+    with walk_plans(conn):
+        return conn.execute(load_sql("search_month_walk"), params, prepare=False,
+                            binary=True).fetchall()
 
 
 def _planned(conn: psycopg.Connection, statement: str, params: dict) -> list[dict]:

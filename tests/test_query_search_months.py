@@ -182,9 +182,9 @@ def crowded(db, rows, monkeypatch):
             "published_at, text, from_id, raw) VALUES (%s, %s, %s, %s, %s, %s, %s, '{}')", comments)
     db.execute("ANALYZE vk.comments")
     statements = []
-    real_planned = search_months._planned
-    monkeypatch.setattr(search_months, "_planned", lambda conn, statement, params: statements.append(
-        (statement, params.get("walk_rows"))) or real_planned(conn, statement, params))
+    real_walk = search_months._walk
+    monkeypatch.setattr(search_months, "_walk", lambda conn, params: statements.append(
+        ("search_month_walk", params["walk_rows"])) or real_walk(conn, params))
     real_gather = search_months._gather
     monkeypatch.setattr(search_months, "_gather", lambda conn, params: statements.append(
         ("gather", None)) or real_gather(conn, params))
@@ -221,6 +221,12 @@ def test_a_word_absent_from_the_newest_part_of_its_month_is_found_by_a_longer_st
     assert _walk(db, "поздний", 5) == expected[:5]
     # 18 comments (three times what 87.5 % needs) find nothing; the next 72 reach comment 349.
     assert statements == [("search_month_walk", 18), ("search_month_walk", 72)]
+    # The walks' plan settings do not outlive them.
+    settings = {row["name"]: row["setting"] for row in db.execute(
+        "SELECT name, setting FROM pg_settings WHERE name IN "
+        "('enable_sort', 'enable_bitmapscan', 'enable_seqscan', 'plan_cache_mode')").fetchall()}
+    assert settings == {"enable_sort": "on", "enable_bitmapscan": "on", "enable_seqscan": "on",
+                        "plan_cache_mode": "auto"}
 
 
 @pytest.mark.parametrize("order", ["newest", "relevance"])

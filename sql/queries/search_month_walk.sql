@@ -6,10 +6,11 @@
 -- may be rare together (a phrase of two common words that never stand side by side); unbounded,
 -- such a walk reads the whole month. When the walk reaches its bound, the row there comes back
 -- too (n = walk_rows, matched or not) and the rest of the month, older than it, is gathered from
--- the GIN index (search_month_gather.sql). The bound is the row number's (a run condition
--- that stops the walk), not a LIMIT, which past some thousands of rows would make the planner
--- sort the whole month instead of walking its index. Sent unprepared: the month's bounds prune
--- it to one partition, and a group's search walks that group's time index.
+-- the GIN index (search_month_gather.sql). Sent unprepared, with sorts, bitmap and
+-- sequential scans off (query/prepared.py walk_plans): the month's bounds prune it to one
+-- partition, a group's search walks that group's time index, and however many rows the
+-- stretch allows, the planner cannot choose to read and sort the whole month instead, which it
+-- would past some thousands.
 SELECT w.published_at, w.group_id, w.comment_id, w.post_published_at, w.matched, w.n,
        CASE WHEN w.matched AND %(ranked)s
             THEN ts_rank(w.search, websearch_to_tsquery('russian', %(words)s), 1)
@@ -28,7 +29,8 @@ FROM (
       AND (c.published_at, c.group_id, c.comment_id)
           > (%(floor_published_at)s, %(floor_group_id)s, %(floor_comment_id)s)
     ORDER BY c.published_at DESC, c.group_id DESC, c.comment_id DESC
+    LIMIT %(walk_rows)s
 ) AS w
-WHERE w.n <= %(walk_rows)s AND (w.matched OR w.n = %(walk_rows)s)
+WHERE w.matched OR w.n = %(walk_rows)s
 ORDER BY w.published_at DESC, w.group_id DESC, w.comment_id DESC
 LIMIT %(want)s;
