@@ -16,9 +16,9 @@ comments per day, so a day and its monthly partition look as they do at 5 M.
 
 import argparse
 import json
+import multiprocessing
 import random
 import statistics
-import threading
 import time
 from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -58,23 +58,40 @@ def scaled_corpus(scale: float) -> dict:
 
 
 class _Receiver:
+    """The webhooks' endpoint, in a process of its own as a real receiver would be: in the
+    loader's process its threads would take the interpreter from the step being measured."""
+
     def __init__(self):
-        self.posts = 0
-        receiver = self
+        self._posts = multiprocessing.Value("i", 0)
+        ready = multiprocessing.Queue()
+        self._process = multiprocessing.Process(target=_serve, args=(self._posts, ready), daemon=True)
+        self._process.start()
+        self.url = f"http://127.0.0.1:{ready.get(timeout=30)}/hook"
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.posts += 1
-                self.send_response(204)
-                self.end_headers()
+    @property
+    def posts(self) -> int:
+        return self._posts.value
 
-            def log_message(self, *args):
-                pass
+    def close(self) -> None:
+        self._process.terminate()
+        self._process.join()
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
+
+def _serve(posts, ready) -> None:
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers["Content-Length"]))
+            with posts.get_lock():
+                posts.value += 1
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    ready.put(server.server_port)
+    server.serve_forever()
 
 
 def add_watches(conn: psycopg.Connection, url: str, seed: int = 7) -> None:
@@ -180,7 +197,7 @@ def run(url: str, scale: float = 0.2, path_rows_per_second: float | None = None,
         + (f"; the day's whole comments step ~{step_seconds:.1f} s -> "
            f"{100 * figures['share_of_comments_step']:.1f} %" if step_seconds else "")
         + f" (target < {100 * TARGET_SHARE:.0f} %)")
-    receiver.server.shutdown()
+    receiver.close()
     return figures
 
 
