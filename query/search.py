@@ -21,7 +21,8 @@ each common word. A word dense in the newest month goes to tier 1; one the stati
 fewer than GATHER_CAP matches of goes to tier 2 (a word too rare for the statistics is rare in
 every month), and so does a phrase whose words the statistics expect together in at most
 PHRASE_READ_ROWS comments (whether they stand side by side only reading them tells); the
-rest, a word common only in some old month or spread thinly over all of them, to tier 3. The probes of tiers 1 and 2 cost a millisecond or more each, wasted on a word
+rest, a word common only in some old month or spread thinly over all of them, to tier 3.
+The probes of tiers 1 and 2 cost a millisecond or more each, wasted on a word
 they cannot answer. Without statistics (a table not yet analysed) every tier is tried in turn.
 
 Tiers 1 and 2 run as prepared statements with generic plans: their shape is fixed by their
