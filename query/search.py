@@ -7,7 +7,8 @@ A search is answered by the cheapest of four tiers that can answer it exactly:
    the newest comments are fills a page from these alone (newest first), in a millisecond.
 2. `few`: every match of the words, straight from the GIN index, when there are at most
    GATHER_CAP of them; filtered, ordered and paged in one statement. Rare words end here, and
-   so do phrases of common words that seldom stand side by side.
+   so do phrases of common words that seldom stand side by side: the index of adjacent lexeme
+   pairs (comments_phrase_pairs_idx, migration 0017) finds the comments where they do.
 3. `months` (query/search_months.py): the newest matches found month partition by month
    partition, newest first, each month planned for its own statistics, stopping when no older
    month can hold a newer match. Its cost follows the months it must ask, not how many matches
@@ -17,17 +18,19 @@ A search is answered by the cheapest of four tiers that can answer it exactly:
 
 Which tier to try first comes from facts about where the words are: the planner's statistics
 of each monthly partition (read a few times an hour) say how many comments of that month hold
-each common word. A word dense in the newest month goes to tier 1; one the statistics expect
-fewer than GATHER_CAP matches of goes to tier 2 (a word too rare for the statistics is rare in
-every month), and so does a phrase whose words the statistics expect together in at most
-PHRASE_READ_ROWS comments (whether they stand side by side only reading them tells); the
+each common word, and those of the pair index how many hold each common pair of adjacent
+words. A word dense in the newest month goes to tier 1; one the statistics expect fewer than
+GATHER_CAP matches of goes to tier 2 (a word too rare for the statistics is rare in every
+month), and so does a phrase whose adjacent pairs they expect that seldom; a phrase with no
+adjacent pair (a stop word between its words) goes there while its words are expected
+together in at most PHRASE_READ_ROWS comments (only reading them tells where they stand); the
 rest, a word common only in some old month or spread thinly over all of them, to tier 3.
 The probes of tiers 1 and 2 cost a millisecond or more each, wasted on a word
 they cannot answer. Without statistics (a table not yet analysed) every tier is tried in turn.
 
 Tiers 1 and 2 run as prepared statements with generic plans: their shape is fixed by their
 SQL, and planning a query over every monthly partition costs several milliseconds, more than
-answering it. Tiers 3 and 4 are planned every time, because there the parameters (and the
+answering it. A phrase's pairs are the exception: only a plan made for them uses their index. Tiers 3 and 4 are planned every time, because there the parameters (and the
 month) decide the plan.
 
 Relevance ranks the newest RELEVANCE_WINDOW matches (all of them when there are fewer), as of
@@ -47,7 +50,7 @@ import psycopg
 
 from assets.loading.rows import HASHTAG, MENTION_AT, MENTION_MARKUP, clean_text, hashtags, mentions
 from query import search_months
-from query.prepared import generic_plans
+from query.prepared import custom_plans, generic_plans
 from query.pages import (
     EARLIEST,
     LATEST,
@@ -154,6 +157,8 @@ def search_comments(
         "ranked": order == "relevance",
         "limit": limit + 1,
         "cap": GATHER_CAP,
+        # The keys of a phrase's adjacent pairs, set by _answer from its words' lexemes.
+        "pairs": None,
         "candidates": RELEVANCE_WINDOW if order == "relevance" else limit + 1,
         **_bounds(position, until),
     }
@@ -179,6 +184,7 @@ def _answer(conn, terms: SearchTerms, params: dict, order: str) -> tuple[str, li
     if terms.words and not narrow:
         with generic_plans(conn):
             facts = word_facts(conn, terms.words)
+            params["pairs"] = _query_lexemes(conn, terms.words)["pairs"]
             newest = None if facts is None else facts.newest_share * RECENT_ROWS
             # (Words common alone say nothing of how often they stand side by side.)
             dense = newest is not None and newest >= DENSE_MATCHES and not facts.phrase
@@ -199,9 +205,13 @@ def _answer(conn, terms: SearchTerms, params: dict, order: str) -> tuple[str, li
             few = None
             if "few" in TIERS and not dense and (
                     facts is None or facts.matches <= GATHER_CAP
-                    or (facts.phrase and facts.together <= PHRASE_READ_ROWS)):
+                    or (facts.phrase and not facts.paired and facts.together <= PHRASE_READ_ROWS)):
                 # Read after the block: the RESET goes out with it, in one round trip.
-                few = conn.execute(load_sql("search_comments_few"), params, prepare=True)
+                if params["pairs"] is None:
+                    few = conn.execute(load_sql("search_comments_few"), params, prepare=True)
+                else:
+                    with custom_plans(conn):
+                        few = conn.execute(load_sql("search_comments_few"), params, prepare=False)
         if few is not None:
             rows = few.fetchall()
             if not rows[0]["deferred"]:
@@ -216,14 +226,17 @@ class WordFacts:
     """Where the statistics say the comments holding all of some words are."""
 
     # How many at most, over every analysed month, and at most what share of the newest
-    # analysed month's comments: the rarest word's count, which all the words together cannot
-    # exceed. Tiers 1 and 2 are only tried where this bound says they can answer.
+    # analysed month's comments: the rarest word's count (or a phrase's rarest adjacent
+    # pair's), which all the words together cannot exceed. Tiers 1 and 2 are only tried where
+    # this bound says they can answer.
     matches: float
-    # How many the words are expected to share, taking them as independent: as many comments
-    # as a phrase of them must be read to find the ones where they stand side by side.
+    # How many are expected to hold all the words: a phrase's rarest adjacent pair's count
+    # where the pair index's statistics know it, else the words' taken as independent (as
+    # many comments as a phrase of them must be read to find where they stand side by side).
     together: float
     newest_share: float
     phrase: bool  # whether they must stand side by side
+    paired: bool  # a phrase whose adjacent pairs the pair index's statistics know
     # Per analysed month (its first day): its comments and the words' shares there, which
     # decide how the months tier reads the month.
     months: dict[datetime, search_months.MonthShares]
@@ -233,8 +246,9 @@ class WordFacts:
 class _WordStatistics:
     read_at: float
     # Per analysed month, oldest first: (its first day, its comments, lexeme -> share of them
-    # holding it).
-    months: list[tuple[datetime, float, dict[str, float]]]
+    # holding it, adjacent pair key -> share of them holding it, or None when its pair index
+    # is not analysed yet).
+    months: list[tuple[datetime, float, dict[str, float], dict[int, float] | None]]
     # Search text -> search_lexemes.sql's answer: the pages of one search repeat its words.
     lexemes: dict[str, dict] = field(default_factory=dict)
 
@@ -247,23 +261,38 @@ def word_facts(conn: psycopg.Connection, words: str) -> WordFacts | None:
     partitions estimate it (a word too rare to be counted in a month has a share of 0 there).
     None when there are no statistics yet or the words hold no lexeme."""
     statistics = _word_statistics(conn)
+    query = _query_lexemes(conn, words)
+    # Shares of words any one of which will do add up, at most: the planner knows better.
+    if not statistics.months or not query["lexemes"] or query["any_of"]:
+        return None
+    lexemes = set(query["lexemes"])
+    pairs = set(query["pairs"] or ())
+    paired = bool(pairs) and all(pair_shares is not None for *_, pair_shares in statistics.months)
+    months = {}
+    for start, rows, shares, pair_shares in statistics.months:
+        rarest = min(shares.get(lexeme, 0.0) for lexeme in lexemes)
+        together = math.prod(shares.get(lexeme, 0.0) for lexeme in lexemes)
+        if pairs and pair_shares is not None:
+            # Measured, where independence guesses: a real phrase's words come together far
+            # more often than their shares multiplied, and common words may never do.
+            rarest = together = min(rarest, *(pair_shares.get(pair, 0.0) for pair in pairs))
+        months[start] = search_months.MonthShares(rows, together, rarest)
+    return WordFacts(sum(month.rows * month.rarest for month in months.values()),
+                     sum(month.rows * month.together for month in months.values()),
+                     months[statistics.months[-1][0]].rarest, query["phrase"], paired, months)
+
+
+def _query_lexemes(conn: psycopg.Connection, words: str) -> dict:
+    """search_lexemes.sql's answer for `words`, kept with the statistics: the pages of one
+    search repeat its words."""
+    statistics = _word_statistics(conn)
     query = statistics.lexemes.get(words)
     if query is None:
         query = conn.execute(load_sql("search_lexemes"), {"words": words}).fetchone()
         if len(statistics.lexemes) >= LEXEME_CACHE_SIZE:
             statistics.lexemes.clear()
         statistics.lexemes[words] = query
-    # Shares of words any one of which will do add up, at most: the planner knows better.
-    if not statistics.months or not query["lexemes"] or query["any_of"]:
-        return None
-    lexemes = set(query["lexemes"])
-    months = {start: search_months.MonthShares(
-                  rows, math.prod(shares.get(lexeme, 0.0) for lexeme in lexemes),
-                  min(shares.get(lexeme, 0.0) for lexeme in lexemes))
-              for start, rows, shares in statistics.months}
-    return WordFacts(sum(month.rows * month.rarest for month in months.values()),
-                     sum(month.rows * month.together for month in months.values()),
-                     months[statistics.months[-1][0]].rarest, query["phrase"], months)
+    return query
 
 
 def _word_statistics(conn: psycopg.Connection) -> _WordStatistics:
@@ -272,7 +301,9 @@ def _word_statistics(conn: psycopg.Connection) -> _WordStatistics:
     if cached is not None and time.monotonic() - cached.read_at < STATISTICS_SECONDS:
         return cached
     months = [(partition["month_start"], partition["rows"],
-               dict(zip(partition["lexemes"] or [], partition["shares"] or [])))
+               dict(zip(partition["lexemes"] or [], partition["shares"] or [])),
+               dict(zip(partition["pairs"] or [], partition["pair_shares"] or []))
+               if partition["pairs_analysed"] else None)
               for partition in conn.execute(load_sql("search_word_statistics")).fetchall()]
     _statistics[key] = cached = _WordStatistics(time.monotonic(), months)
     return cached

@@ -22,8 +22,8 @@ from resources.postgres_server import drop_database, ensure_database
 CORPUS = dict(groups=10, posts_per_group=45, first_day="2026-01-01", last_day="2026-03-31",
               vocabulary=2000, sentences=5000, mean_comments=100, authors=5000,
               broad_word="погода", rare_word="криптограф", rare_share=0.0002)
-NO_FILTERS = dict(words=None, hashtags=None, mentions=None, group_id=None, post_id=None,
-                  author_id=None, since=None, until=None)
+NO_FILTERS = dict(words=None, hashtags=None, mentions=None, pairs=None, group_id=None,
+                  post_id=None, author_id=None, since=None, until=None)
 
 
 @pytest.fixture(scope="module")
@@ -116,6 +116,16 @@ def test_prepared_tiers_have_the_plans_they_are_written_for(db):
     assert _indexes_used(db, probe_in_group) == {"comments_group_time_idx"}
     few = _generic_plan(db, "search_comments_few", _search_params("криптограф"))
     assert _indexes_used(db, few) == {"comments_search_idx"}
+
+
+def test_a_phrase_of_common_words_is_found_through_its_pairs(db):
+    # 'погода' (a third of the comments) and 'маркер' are common, and stand side by side in
+    # none: the comments holding both are many, the pair index knows there are none.
+    pairs = db.execute("SELECT vk.tsquery_pairs(querytree(websearch_to_tsquery('russian', "
+                       "%s))) AS pairs", ('"погода маркер"',)).fetchone()["pairs"]
+    assert len(pairs) == 1
+    few = _custom_plan(db, "search_comments_few", _search_params('"погода маркер"', pairs=pairs))
+    assert "comments_phrase_pairs_idx" in _indexes_used(db, few), json.dumps(few, indent=1)
 
 
 def _brute_force(db, words: str, ranked: bool, group_id=None) -> list[tuple[int, int]]:

@@ -1,8 +1,8 @@
 -- Search, first tier: a query whose words match few comments, answered completely from the
 -- GIN index. Run as a prepared statement with a generic plan (query/search.py): planning a
 -- query over every monthly partition costs more than answering a rare word, so this plan is
--- made once per connection. It reads at most %(cap)s + 1 matches of the words; when there are
--- more, or the words hold no lexeme, `deferred` is true and the second tier
+-- made once per connection; a phrase's %(pairs)s excepted, planned for them. It reads at
+-- most %(cap)s + 1 matches of the words; when there are more, or the words hold no lexeme, `deferred` is true and the second tier
 -- (search_comments.sql) answers instead. Otherwise the matches are filtered, ordered (newest
 -- first, or by relevance when %(ranked)s) and cut to one keyset page here.
 WITH words AS MATERIALIZED (
@@ -15,7 +15,9 @@ word_matches AS MATERIALIZED (
                AS rank
     FROM vk.comments AS c
     WHERE NOT c.is_deleted
-      AND c.search @@ (SELECT query FROM words)
+      AND c.search @@ websearch_to_tsquery('russian', %(words)s)
+      -- A phrase's adjacent pairs: planned for them (not prepared), this reads the pair index.
+      AND (%(pairs)s::bigint[] IS NULL OR vk.lexeme_pairs(c.search) @> %(pairs)s)
 ),
 capped AS MATERIALIZED (
     SELECT * FROM word_matches LIMIT %(cap)s + 1
