@@ -1,11 +1,13 @@
 """EXPLAIN for the named queries as the application runs them: planned for their parameters
 (sent unprepared), or with the generic plan a prepared statement gets under
-plan_cache_mode = force_generic_plan (PostgreSQL 15 has no EXPLAIN (GENERIC_PLAN))."""
+the search's settings (search_generic_plans.sql; PostgreSQL 15 has no EXPLAIN (GENERIC_PLAN))."""
 
 import re
 
 import psycopg
 from psycopg import ClientCursor, sql
+
+from resources.database import load_sql
 
 
 def explain(conn: psycopg.Connection, query: str, params: dict, *, generic: bool = False,
@@ -22,7 +24,7 @@ def explain(conn: psycopg.Connection, query: str, params: dict, *, generic: bool
 
     text = re.sub(r"%\((\w+)\)s", placeholder, query).rstrip().rstrip(";")
     arguments = ", ".join(ClientCursor(conn).mogrify("%s", (params[name],)) for name in names)
-    conn.execute("SET plan_cache_mode = force_generic_plan")
+    conn.execute(load_sql("search_generic_plans"))  # as query/prepared.py generic_plans runs them
     try:
         conn.execute(sql.SQL("PREPARE generic_plan AS {}").format(sql.SQL(text)))
         try:
@@ -30,4 +32,4 @@ def explain(conn: psycopg.Connection, query: str, params: dict, *, generic: bool
         finally:
             conn.execute("DEALLOCATE generic_plan")
     finally:
-        conn.execute("RESET plan_cache_mode")
+        conn.execute(load_sql("search_default_plans"))

@@ -14,8 +14,8 @@ from resources.database import load_sql
 
 @contextmanager
 def generic_plans(conn: psycopg.Connection) -> Iterator[None]:
-    """Prepared statements run with generic plans inside the block; the connection's own plan
-    choice is back afterwards (also after a failed statement)."""
+    """Prepared statements run with generic plans, and no statement in parallel, inside the
+    block; the connection's own settings are back afterwards (also after a failed statement)."""
     # Pipelined: the SET travels with the first query and the RESET with the last one.
     with conn.pipeline(), _settings(conn, "search_generic_plans", "search_default_plans"):
         yield
@@ -25,7 +25,7 @@ def generic_plans(conn: psycopg.Connection) -> Iterator[None]:
 def custom_plans(conn: psycopg.Connection) -> Iterator[None]:
     """Inside a generic_plans block: statements planned for their parameters again (an unnamed
     statement follows plan_cache_mode too)."""
-    with _settings(conn, "search_default_plans", "search_generic_plans"):
+    with _settings(conn, "search_custom_plans", "search_generic_plans"):
         yield
 
 
@@ -33,7 +33,7 @@ def custom_plans(conn: psycopg.Connection) -> Iterator[None]:
 def walk_plans(conn: psycopg.Connection) -> Iterator[None]:
     """Inside a generic_plans block: statements planned for their parameters, and only plans
     that read in an index's order (the months tier's walks)."""
-    with _settings(conn, "search_default_plans", "search_generic_plans"), \
+    with _settings(conn, "search_custom_plans", "search_generic_plans"), \
             _settings(conn, "search_walk_plans", "search_walk_plans_reset"):
         yield
 

@@ -118,9 +118,8 @@ def _month(conn: psycopg.Connection, params: dict, month: MonthShares) -> list[d
 
 def _gather(conn: psycopg.Connection, params: dict) -> list[dict]:
     # One group's matches: planned for the group, whose time index joins the GIN index's
-    # bitmap, where the generic plan reads every match of the words in the month. A phrase's:
-    # planned for its pairs, whose index the generic plan cannot use.
-    if params["group_id"] is not None or params["pairs"] is not None:
+    # bitmap, where the generic plan reads every match of the words in the month.
+    if params["group_id"] is not None:
         return _planned(conn, "search_month_gather", params)
     return conn.execute(load_sql("search_month_gather"), params, prepare=True, binary=True).fetchall()
 

@@ -270,6 +270,10 @@ def test_statistics_send_a_rare_word_past_the_newest_comments_probe(db, corpus, 
 def test_searching_leaves_the_connection_as_it_was(database, corpus):
     corpus(1, 10, 11, at(6), "погода")
     with database.connection() as conn:  # pooled, in a transaction, as assets hold them
-        before = conn.execute("SHOW plan_cache_mode").fetchone()["plan_cache_mode"]
+        settings = ("SELECT current_setting('plan_cache_mode') AS plans, "
+                    "current_setting('max_parallel_workers_per_gather') AS workers")
+        before = conn.execute(settings).fetchone()
+        assert before["workers"] != "0"  # what a search turns off for its own statements
         assert ids(search_comments(conn, "погода")) == [(1, 11)]
-        assert conn.execute("SHOW plan_cache_mode").fetchone()["plan_cache_mode"] == before
+        assert ids(search_comments(conn, '"погода"')) == [(1, 11)]  # a phrase's plans too
+        assert conn.execute(settings).fetchone() == before

@@ -14,10 +14,21 @@ word_matches AS MATERIALIZED (
            CASE WHEN %(ranked)s THEN ts_rank(c.search, (SELECT query FROM words), 1) ELSE 0 END
                AS rank
     FROM vk.comments AS c
-    WHERE NOT c.is_deleted
-      AND c.search @@ websearch_to_tsquery('russian', %(words)s)
-      -- A phrase's adjacent pairs: planned for them (not prepared), this reads the pair index.
-      AND (%(pairs)s::bigint[] IS NULL OR vk.lexeme_pairs(c.search) @> %(pairs)s)
+    WHERE %(pairs)s::bigint[] IS NULL
+      AND NOT c.is_deleted
+      AND c.search @@ (SELECT query FROM words)
+    UNION ALL
+    -- A phrase with adjacent pairs: the comments holding them, from the pair index alone, and
+    -- its words checked on those only (IS TRUE keeps the words' index out of the plan: beside
+    -- the pairs it would only read every comment holding each common word of the phrase).
+    SELECT c.group_id, c.post_id, c.comment_id, c.published_at, c.from_id, c.text,
+           c.likes_count, c.thread_root_id, c.hashtags, c.mentions,
+           CASE WHEN %(ranked)s THEN ts_rank(c.search, (SELECT query FROM words), 1) ELSE 0 END
+    FROM vk.comments AS c
+    WHERE %(pairs)s::bigint[] IS NOT NULL
+      AND NOT c.is_deleted
+      AND vk.lexeme_pairs(c.search) @> %(pairs)s
+      AND (c.search @@ (SELECT query FROM words)) IS TRUE
 ),
 capped AS MATERIALIZED (
     SELECT * FROM word_matches LIMIT %(cap)s + 1

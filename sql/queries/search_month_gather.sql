@@ -14,7 +14,6 @@ matches AS MATERIALIZED (
     WHERE c.post_published_at >= %(month_start)s AND c.post_published_at < %(month_end)s
       AND NOT c.is_deleted
       AND c.search @@ (SELECT query FROM words)
-      AND (%(pairs)s::bigint[] IS NULL OR vk.lexeme_pairs(c.search) @> %(pairs)s)
       AND (%(hashtags)s::text[] IS NULL OR c.hashtags @> %(hashtags)s)
       AND (%(mentions)s::text[] IS NULL OR c.mentions @> %(mentions)s)
       AND (%(group_id)s::bigint IS NULL OR c.group_id = %(group_id)s)
