@@ -1,13 +1,13 @@
 """EXPLAIN for the named queries as the application runs them: planned for their parameters
 (sent unprepared), or with the generic plan a prepared statement gets under
-the search's settings (search_generic_plans.sql; PostgreSQL 15 has no EXPLAIN (GENERIC_PLAN))."""
+the search's settings (query/prepared.py; PostgreSQL 15 has no EXPLAIN (GENERIC_PLAN))."""
 
 import re
 
 import psycopg
 from psycopg import ClientCursor, sql
 
-from resources.database import load_sql
+from query.prepared import GENERIC_PLANS, plan_settings
 
 
 def explain(conn: psycopg.Connection, query: str, params: dict, *, generic: bool = False,
@@ -24,12 +24,9 @@ def explain(conn: psycopg.Connection, query: str, params: dict, *, generic: bool
 
     text = re.sub(r"%\((\w+)\)s", placeholder, query).rstrip().rstrip(";")
     arguments = ", ".join(ClientCursor(conn).mogrify("%s", (params[name],)) for name in names)
-    conn.execute(load_sql("search_generic_plans"))  # as query/prepared.py generic_plans runs them
-    try:
+    with plan_settings(conn, GENERIC_PLANS):  # as query/prepared.py generic_plans runs them
         conn.execute(sql.SQL("PREPARE generic_plan AS {}").format(sql.SQL(text)))
         try:
             return conn.execute(f"EXPLAIN ({options}) EXECUTE generic_plan({arguments})").fetchall()
         finally:
             conn.execute("DEALLOCATE generic_plan")
-    finally:
-        conn.execute(load_sql("search_default_plans"))

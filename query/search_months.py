@@ -24,7 +24,7 @@ from typing import NamedTuple
 import psycopg
 
 from query.pages import EARLIEST
-from query.prepared import custom_plans, generic_plans, walk_plans
+from query.prepared import custom_plans, generic_plans, walk_plans, window_plans
 from resources.database import load_sql
 
 # (published_at, group_id, comment_id, post_published_at, rank): the keyset key, the primary
@@ -34,6 +34,9 @@ NO_FLOOR = {"floor_published_at": EARLIEST, "floor_group_id": 0, "floor_comment_
 # A walk's first stretch: this many times the comments the statistics say it needs.
 WALK_SLACK = 3
 WALK_GROWTH = 4
+# Below every key of a comment written at a given time: the `before` key of the rest of a month
+# after its tail is read.
+INT64_MIN = -(2**63)
 # A comment gathered through the GIN index's bitmap costs about this many comments walked
 # through the time index (pages in order against one page a comment; measured on the
 # benchmark corpus: 1.8 against 4.2 microseconds).
@@ -48,6 +51,9 @@ class MonthShares(NamedTuple):
     # assumption): words common alone but rare together (a phrase) come out rare, as they are.
     together: float
     rarest: float  # the rarest word's share: all the words together cannot be more common
+
+
+NO_SHARES = MonthShares(0.0, 0.0, 0.0)
 
 
 def walks(want: int, month: MonthShares) -> bool:
@@ -69,7 +75,8 @@ def newest_matches(conn: psycopg.Connection, params: dict, want: int,
     planned = months is None or params["hashtags"] is not None or params["mentions"] is not None
     with generic_plans(conn):
         listed = conn.execute(load_sql("search_months"), params, prepare=True, binary=True).fetchall()
-        for month in listed:
+        while asked < len(listed):
+            month = listed[asked]
             if len(kept) >= want and month["newest"] < kept[want - 1][0]:
                 break  # this month and every later one in the list hold only older comments
             floor = NO_FLOOR if len(kept) < want else dict(zip(NO_FLOOR, kept[want - 1][:3]))
@@ -77,10 +84,14 @@ def newest_matches(conn: psycopg.Connection, params: dict, want: int,
                             "month_end": month["month_end"]}
             if planned:
                 rows = _planned(conn, "search_month_matches", month_params)
+                asked += 1
+            elif gathered := _gathered_together(listed[asked:], months, want, want - len(kept)):
+                rows = _gather(conn, {**month_params, "month_start": gathered[-1]["month_start"]})
+                asked += len(gathered)
             else:
                 rows = _month(conn, month_params,
-                              months.get(month["month_start"], MonthShares(0.0, 0.0, 0.0)))
-            asked += 1
+                              months.get(month["month_start"], NO_SHARES), months.get(month["month_end"]))
+                asked += 1
             if rows:
                 found = [(r["published_at"], r["group_id"], r["comment_id"], r["post_published_at"],
                           r["rank"]) for r in rows]
@@ -88,13 +99,56 @@ def newest_matches(conn: psycopg.Connection, params: dict, want: int,
     return kept, asked
 
 
-def _month(conn: psycopg.Connection, params: dict, month: MonthShares) -> list[dict]:
+def _gathered_together(listed: list[dict], months: dict[datetime, MonthShares], want: int,
+                       lacking: int) -> list[dict]:
+    """The months from listed[0] on that are gathered in one statement: one after the other in
+    time, each gathered by its statistics, and with fewer matches expected of them together
+    than the page lacks, so that all of them would be read anyway (words absent from most
+    months cost one statement, not one a month). None when listed[0] is walked."""
+    together: list[dict] = []
+    expected = 0.0
+    for month in listed:
+        shares = months.get(month["month_start"], NO_SHARES)
+        if walks(want, shares) or (together and month["month_end"] != together[-1]["month_start"]):
+            break
+        expected += shares.rows * shares.rarest
+        if together and expected >= lacking:
+            break
+        together.append(month)
+    return together
+
+
+def _month(conn: psycopg.Connection, params: dict, month: MonthShares,
+           following: MonthShares | None = None) -> list[dict]:
     """One month's newest matches (at most params["want"]), read the way its statistics call
-    for. A walk is the better choice only while the share it was chosen for holds, and the
+    for. `following`: the statistics of the month after it, when it has any.
+
+    A month's newest comments came after it ended, on its last posts (the tail: a few percent
+    of it, written over the following weeks). The words' share among them is the following
+    month's, whose comments were written then, not this month's: a topic of this month has
+    ended by then. Where the following month's share says gather, the tail is read through
+    the GIN index and the time index together (search_month_window.sql) before the month's own
+    comments are walked, instead of walking through it to reach them.
+
+    A walk is the better choice only while the share it was chosen for holds, and the
     statistics cannot tell whether the words stand together, nor when in the month they were
     used: so the walk goes in stretches, each WALK_GROWTH times the last, and once it has read
     as much as gathering the month could have cost (its rarest word's matches), the rest of
     the month is gathered."""
+    want = params["want"]
+    tail: list[dict] = []
+    if following is not None and params["before_published_at"] > params["month_end"] \
+            and walks(want, month) and not walks(want, following):
+        tail = _window(conn, {**params, "window_start": max(params["month_end"], params["since"] or EARLIEST)})
+        if len(tail) >= want:
+            return tail
+        want -= len(tail)
+        params = {**params, "want": want, "before_published_at": params["month_end"],
+                  "before_group_id": INT64_MIN, "before_comment_id": INT64_MIN}
+    return tail + _month_itself(conn, params, month)
+
+
+def _month_itself(conn: psycopg.Connection, params: dict, month: MonthShares) -> list[dict]:
     want = params["want"]
     if not walks(want, month):
         return _gather(conn, params)
@@ -124,6 +178,12 @@ def _gather(conn: psycopg.Connection, params: dict) -> list[dict]:
     return conn.execute(load_sql("search_month_gather"), params, prepare=True, binary=True).fetchall()
 
 
+def _window(conn: psycopg.Connection, params: dict) -> list[dict]:
+    with window_plans(conn):
+        return conn.execute(load_sql("search_month_window"), params, prepare=False,
+                            binary=True).fetchall()
+
+
 def _walk(conn: psycopg.Connection, params: dict) -> list[dict]:
     with walk_plans(conn):
         return conn.execute(load_sql("search_month_walk"), params, prepare=False,
@@ -146,9 +206,11 @@ def answer(conn: psycopg.Connection, params: dict, facts=None) -> list[dict]:
              params["after_comment_id"])
     page = sorted((key for key in candidates if (key[4], *key[:3]) < after),
                   key=lambda key: (key[4], *key[:3]), reverse=True)[: params["limit"]]
-    rows = conn.execute(load_sql("search_comments_by_keys"), {
-        "key_group_ids": [key[1] for key in page], "key_comment_ids": [key[2] for key in page],
-        "key_post_times": [key[3] for key in page]}, prepare=False, binary=True).fetchall()
+    # A generic plan: planned anew, the lateral probe over every partition took milliseconds.
+    with generic_plans(conn):
+        rows = conn.execute(load_sql("search_comments_by_keys"), {
+            "key_group_ids": [key[1] for key in page], "key_comment_ids": [key[2] for key in page],
+            "key_post_times": [key[3] for key in page]}, prepare=True, binary=True).fetchall()
     newest = candidates[0]
     return [{"deferred": False, **row, "rank": key[4], "newest_published_at": newest[0],
              "newest_group_id": newest[1], "newest_comment_id": newest[2]}
