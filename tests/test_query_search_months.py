@@ -276,3 +276,52 @@ def test_a_phrase_of_words_common_alone_pages_exactly(crowded, monkeypatch, orde
     answered, found = pages(db, '"альфа бета"', order, 4)
     assert found == brute_force(db, '"альфа бета"', order) and len(found) == 6
     assert set(answered) == tiers
+
+
+@pytest.fixture
+def tail(db, rows, monkeypatch):
+    """Three months of 300 comments on their first day's post, written over the month; the
+    topic 'сезон' in three of four of January's. January's last post, on the 28th, has 150
+    comments more, written over the following four weeks, after the topic: the month's tail.
+    February and March never use the word."""
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    db.execute("SELECT vk.ensure_comment_partitions(%s, %s)", (start, start + timedelta(days=95)))
+    rows.group(1)
+    comments, comment_id = [], 0
+    for m, month in enumerate([datetime(2026, month, 1, tzinfo=UTC) for month in (1, 2, 3)]):
+        rows.post(1, 10 * m + 1, month)
+        for n in range(300):
+            comment_id += 1
+            word = "сезон" if m == 0 and n % 4 != 0 else "погода"
+            comments.append((10 * m + 1, comment_id, month, month + timedelta(minutes=120 * n),
+                             f"{word} текст{n % 30}"))
+    late_post = datetime(2026, 1, 28, tzinfo=UTC)
+    rows.post(1, 2, late_post)
+    for n in range(150):
+        comment_id += 1
+        comments.append((2, comment_id, late_post, late_post + timedelta(hours=4 * n + 1),
+                         f"поздно текст{n % 30}"))
+    with db.cursor() as cursor:
+        cursor.executemany(
+            "INSERT INTO vk.comments (group_id, post_id, comment_id, post_published_at, "
+            "published_at, text, from_id, raw) VALUES (1, %s, %s, %s, %s, %s, 900, '{}')", comments)
+    db.execute("ANALYZE vk.comments")
+    monkeypatch.setattr(search_module, "GATHER_CAP", 30)
+    statements = []
+    for name in ("_walk", "_gather", "_window"):
+        real = getattr(search_months, name)
+        monkeypatch.setattr(search_months, name, lambda conn, params, name=name, real=real: statements.append(
+            (name, params["month_start"].month, params["month_end"].month)) or real(conn, params))
+    return db, statements
+
+
+def test_a_months_tail_the_following_month_says_is_bare_is_read_through_both_indexes(tail):
+    db, statements = tail
+    tiers, found = pages(db, "сезон", "newest", 20)
+    assert found == brute_force(db, "сезон", "newest") and len(found) == 225
+    assert tiers[0] == "months"
+    # March and February, bare of the word by their statistics: gathered in one statement.
+    # January: its tail (written in February, where the word is rare) through the window, then
+    # its own comments walked, where the word is: one stretch fills the page.
+    assert statements[:3] == [("_gather", 2, 4), ("_window", 1, 2), ("_walk", 1, 2)]
+
