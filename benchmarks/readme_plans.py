@@ -13,6 +13,7 @@ from benchmarks.databases import load_query
 from benchmarks.plans import explain
 from benchmarks.search_latency import search_group
 from query.pages import EARLIEST
+from query.prepared import WALK_PLANS, WINDOW_PLANS, plan_settings
 from query.search import GATHER_CAP, RELEVANCE_WINDOW, _bounds
 from resources.database import load_sql
 
@@ -88,13 +89,14 @@ def collect(url: str) -> list[tuple[str, str, list[str]]]:
 
 def collect_months(url: str) -> list[tuple[str, str, list[str]]]:
     """The months tier's statements (query/search_months.py) on the sweep's corpus, for a word
-    bunched in an old month: the month list, a month where the word is absent (GIN), the month
-    it is bunched in (a stretch of its time index); a spread word's month within one group (the
+    bunched in an old month: the month list, the newer months where the word is absent (GIN, in
+    one statement), the month's tail (GIN and time index ANDed) and the month below it (a
+    stretch of its time index); a spread word's month within one group (the
     GIN and the group's time index together); and a phrase of two common words that never
     stand side by side, found through the pair index by the second tier."""
     from benchmarks.corpus import SHARES, topic_word
     from query import search as search_module
-    from query.search_months import NO_FLOOR, WALK_SLACK
+    from query.search_months import INT64_MIN, NO_FLOOR, WALK_SLACK
 
     word = topic_word("old_month", SHARES[-1])
     spread = topic_word("spread", SHARES[-1])
@@ -108,14 +110,23 @@ def collect_months(url: str) -> list[tuple[str, str, list[str]]]:
         cases = [
             ("Months tier: each month's newest comment, newest first (comments_time_idx, one step a month)",
              "search_months", True, params),
-            ("Months tier, a month without the word: its GIN index (comments_search_idx), nothing read",
-             "search_month_gather", True, {**params, "month_start": months[0]["month_start"],
+            ("Months tier, the months newer than the word's: their GIN indexes (comments_search_idx) "
+             "in one statement, nothing read",
+             "search_month_gather", True, {**params, "month_start": bunched["month_end"],
                                            "month_end": months[0]["month_end"]}),
-            ("Months tier, the month the word is bunched in: one stretch of comments_time_idx, "
-             "read as far as its walk_rows or a full page (here its newest comments, on the "
-             "month's last posts, came after the topic: the stretch ends at its bound, row n)",
+            ("Months tier, the tail of the month the word is bunched in (its last posts' comments, "
+             "written in the following month, where the word is rare): the time index and the GIN "
+             "index ANDed, none of the tail read from the heap",
+             "search_month_window", False, {**params, "month_start": bunched["month_start"],
+                                            "month_end": bunched["month_end"],
+                                            "window_start": bunched["month_end"]}),
+            ("Months tier, the month the word is bunched in, below its tail: one stretch of "
+             "comments_time_idx, read as far as a full page",
              "search_month_walk", False, {**params, "month_start": bunched["month_start"],
                                           "month_end": bunched["month_end"],
+                                          "before_published_at": bunched["month_end"],
+                                          "before_group_id": Int8(INT64_MIN),
+                                          "before_comment_id": Int8(INT64_MIN),
                                           "walk_rows": max(51, round(WALK_SLACK * 51 / share))}),
             ("Months tier, one group, a spread word (2 % of comments): the GIN index and "
              "comments_group_time_idx together, only the group's matches read",
@@ -135,6 +146,9 @@ def collect_months(url: str) -> list[tuple[str, str, list[str]]]:
 
 
 def _warm_explain(conn, query: str, params: dict, generic: bool) -> list:
-    for _ in range(2):  # the second run is the warm one
-        rows = explain(conn, load_sql(query), params, generic=generic)
+    # With the settings query/search_months.py runs them with.
+    settings = {"search_month_walk": WALK_PLANS, "search_month_window": WINDOW_PLANS}.get(query, {})
+    with plan_settings(conn, settings):
+        for _ in range(2):  # the second run is the warm one
+            rows = explain(conn, load_sql(query), params, generic=generic)
     return rows

@@ -10,6 +10,12 @@ its own statistics call for, and a month is only asked at all while it can still
 the newest matches: its newest comment (looked up, not assumed: comments on old posts arrive
 late) must be newer than the oldest match kept so far.
 
+Where in time the words are, the statistics tell by the month, and by the month's neighbour for
+the month's tail: a partition holds the comments of one month's posts, and its newest ones,
+written on its last posts in the weeks after it ended, are the following month's in time (the
+words' share among them is the following month's share, not this month's). Months where the
+statistics say the words are rare are gathered several at once while they cannot fill the page.
+
 The walk yields keys (with their rank when ranked), the page is cut from them here exactly as
 the planned tier cuts its candidates, and only the page's rows are then read by key
 (search_comments_by_keys.sql): the same rows, order and cursors as every other tier.

@@ -213,6 +213,19 @@ def test_the_pair_statistics_see_words_common_alone_seldom_stand_together(crowde
     assert not search_module.word_facts(db, "альфа бета").paired  # no phrase, no pairs
 
 
+def test_a_reader_sees_the_pair_statistics_it_may_not_read_in_pg_stats(crowded):
+    db, _ = crowded
+    db.execute("SET ROLE vk_reader")
+    try:
+        # pg_stats shows an index's statistics to its owner only: vk_reader sees none there.
+        assert db.execute("SELECT count(*) AS n FROM pg_stats WHERE attname = 'lexeme_pairs'"
+                          ).fetchone()["n"] == 0
+        facts = search_module.word_facts(db, '"альфа бета"')
+        assert facts.paired and facts.matches == pytest.approx(6)
+    finally:
+        db.execute("RESET ROLE")
+
+
 def _without_pair_statistics(db, monkeypatch):
     """As before the pair index's first ANALYZE: its statistics unknown in every month."""
     statistics = search_module._word_statistics(db)
