@@ -40,6 +40,9 @@ NO_FLOOR = {"floor_published_at": EARLIEST, "floor_group_id": 0, "floor_comment_
 # A walk's first stretch: this many times the comments the statistics say it needs.
 WALK_SLACK = 3
 WALK_GROWTH = 4
+# The most matches months gathered in one statement may hold by their statistics (reading them
+# all costs a few milliseconds, as the second tier's cap does).
+GATHERED_TOGETHER = 2_000
 # Below every key of a comment written at a given time: the `before` key of the rest of a month
 # after its tail is read.
 INT64_MIN = -(2**63)
@@ -57,6 +60,13 @@ class MonthShares(NamedTuple):
     # assumption): words common alone but rare together (a phrase) come out rare, as they are.
     together: float
     rarest: float  # the rarest word's share: all the words together cannot be more common
+    # The share a word too rare for the statistics to list has at most in this month (the
+    # rarest listed one's): what a word with no share listed may still hold.
+    unlisted: float = 0.0
+
+    def most(self) -> float:
+        """The most comments of the month that may hold all the words."""
+        return self.rows * (self.rarest or self.unlisted)
 
 
 NO_SHARES = MonthShares(0.0, 0.0, 0.0)
@@ -91,7 +101,7 @@ def newest_matches(conn: psycopg.Connection, params: dict, want: int,
             if planned:
                 rows = _planned(conn, "search_month_matches", month_params)
                 asked += 1
-            elif gathered := _gathered_together(listed[asked:], months, want, want - len(kept)):
+            elif gathered := _gathered_together(listed[asked:], months, want):
                 rows = _gather(conn, {**month_params, "month_start": gathered[-1]["month_start"]})
                 asked += len(gathered)
             else:
@@ -105,20 +115,22 @@ def newest_matches(conn: psycopg.Connection, params: dict, want: int,
     return kept, asked
 
 
-def _gathered_together(listed: list[dict], months: dict[datetime, MonthShares], want: int,
-                       lacking: int) -> list[dict]:
+def _gathered_together(listed: list[dict], months: dict[datetime, MonthShares],
+                       want: int) -> list[dict]:
     """The months from listed[0] on that are gathered in one statement: one after the other in
-    time, each gathered by its statistics, and with fewer matches expected of them together
-    than the page lacks, so that all of them would be read anyway (words absent from most
-    months cost one statement, not one a month). None when listed[0] is walked."""
+    time, each gathered by its statistics, and holding at most GATHERED_TOGETHER matches
+    together by them (words absent from most months cost one statement, not one a month; a
+    word too rare to be listed is counted at the most it may hold, so that a batch never reads
+    thousands of matches where one month would have filled the page). None when listed[0] is
+    walked."""
     together: list[dict] = []
-    expected = 0.0
+    most = 0.0
     for month in listed:
         shares = months.get(month["month_start"], NO_SHARES)
         if walks(want, shares) or (together and month["month_end"] != together[-1]["month_start"]):
             break
-        expected += shares.rows * shares.rarest
-        if together and expected >= lacking:
+        most += shares.most()
+        if together and most > GATHERED_TOGETHER:
             break
         together.append(month)
     return together

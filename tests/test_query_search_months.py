@@ -338,3 +338,14 @@ def test_a_months_tail_the_following_month_says_is_bare_is_read_through_both_ind
     # its own comments walked, where the word is: one stretch fills the page.
     assert statements[:3] == [("_gather", 2, 4), ("_window", 1, 2), ("_walk", 1, 2)]
 
+
+
+def test_months_are_gathered_together_only_up_to_the_matches_they_may_hold(tail, monkeypatch):
+    db, statements = tail
+    # 'сезон' is too rare in February and March to be listed: each may still hold as many
+    # comments as their rarest listed word ('текстN', a thirtieth of 300), and two such months
+    # exceed a bound of 15.
+    monkeypatch.setattr(search_months, "GATHERED_TOGETHER", 15)
+    tiers, found = pages(db, "сезон", "newest", 20)
+    assert found == brute_force(db, "сезон", "newest")
+    assert statements[:3] == [("_gather", 3, 4), ("_gather", 2, 3), ("_window", 1, 2)]
