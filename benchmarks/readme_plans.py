@@ -13,7 +13,7 @@ from benchmarks.databases import load_query
 from benchmarks.plans import explain
 from benchmarks.search_latency import search_group
 from query.pages import EARLIEST
-from query.prepared import WALK_PLANS, WINDOW_PLANS, plan_settings
+from query.prepared import CUSTOM_PLANS, GENERIC_PLANS, WALK_PLANS, WINDOW_PLANS, plan_settings
 from query.search import GATHER_CAP, RELEVANCE_WINDOW, _bounds
 from resources.database import load_sql
 
@@ -146,8 +146,10 @@ def collect_months(url: str) -> list[tuple[str, str, list[str]]]:
 
 
 def _warm_explain(conn, query: str, params: dict, generic: bool) -> list:
-    # With the settings query/search_months.py runs them with.
-    settings = {"search_month_walk": WALK_PLANS, "search_month_window": WINDOW_PLANS}.get(query, {})
+    # With the settings query/search.py runs them with: in a generic_plans block (no parallel
+    # workers), and a walk or a tail with its own.
+    settings = {**GENERIC_PLANS, **CUSTOM_PLANS,
+                **{"search_month_walk": WALK_PLANS, "search_month_window": WINDOW_PLANS}.get(query, {})}
     with plan_settings(conn, settings):
         for _ in range(2):  # the second run is the warm one
             rows = explain(conn, load_sql(query), params, generic=generic)
