@@ -121,7 +121,7 @@ def _gathered_together(listed: list[dict], months: dict[datetime, MonthShares],
     time, each gathered by its statistics, and holding at most GATHERED_TOGETHER matches
     together by them (words absent from most months cost one statement, not one a month; a
     word too rare to be listed is counted at the most it may hold, so that a batch never reads
-    thousands of matches where one month would have filled the page). None when listed[0] is
+    thousands of matches where one month would have filled the page). Empty when listed[0] is
     walked."""
     together: list[dict] = []
     most = 0.0
