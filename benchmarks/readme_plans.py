@@ -21,9 +21,9 @@ _PARTITION_SCAN = re.compile(r"^(\s*)->  .* on comments_\d{4}_\d{2}\b")
 
 
 def _search_params(words: str | None, **overrides) -> dict:
-    return {"words": words, "hashtags": None, "mentions": None, "pairs": None, "group_id": None, "post_id": None,
-            "author_id": None, "since": None, "until": None, "ranked": False, "limit": 51,
-            "cap": GATHER_CAP, "candidates": 51, **_bounds(None, None), **overrides}
+    return {"words": words, "hashtags": None, "mentions": None, "pairs": None, "group_id": None,
+            "post_id": None, "author_id": None, "since": None, "until": None, "ranked": False,
+            "limit": 51, "cap": GATHER_CAP, "candidates": 51, **_bounds(None, None), **overrides}
 
 
 def shorten(lines: list[str], keep: int = 2) -> list[str]:

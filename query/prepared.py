@@ -11,6 +11,7 @@ from contextlib import contextmanager
 
 import psycopg
 from psycopg.pq import TransactionStatus
+from psycopg.rows import tuple_row
 
 from resources.database import load_sql
 
@@ -61,8 +62,10 @@ def window_plans(conn: psycopg.Connection) -> Iterator[None]:
 @contextmanager
 def plan_settings(conn: psycopg.Connection, settings: dict[str, str]) -> Iterator[None]:
     """`settings` for the statements inside the block, and what they were after it."""
-    before = conn.execute(load_sql("search_plan_settings"),
-                          {"names": list(settings), "values": list(settings.values())})
+    # Read by position whatever rows the connection makes.
+    before = conn.cursor(row_factory=tuple_row).execute(
+        load_sql("search_plan_settings"),
+        {"names": list(settings), "values": list(settings.values())})
     try:
         yield
     finally:
@@ -70,9 +73,4 @@ def plan_settings(conn: psycopg.Connection, settings: dict[str, str]) -> Iterato
         if conn.info.transaction_status != TransactionStatus.INERROR:
             rows = before.fetchall()
             conn.execute(load_sql("search_plan_settings"),
-                         {"names": [_field(row, 0, "name") for row in rows],
-                          "values": [_field(row, 1, "before") for row in rows]})
-
-
-def _field(row, index: int, name: str):
-    return row[name] if isinstance(row, dict) else row[index]
+                         {"names": [row[0] for row in rows], "values": [row[1] for row in rows]})

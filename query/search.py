@@ -28,10 +28,11 @@ rest, a word common only in some old month or spread thinly over all of them, to
 The probes of tiers 1 and 2 cost a millisecond or more each, wasted on a word
 they cannot answer. Without statistics (a table not yet analysed) every tier is tried in turn.
 
-Tiers 1 and 2 run as prepared statements with generic plans: their shape is fixed by their
-SQL, and planning a query over every monthly partition costs several milliseconds, more than
-answering it. A phrase's pairs are the exception: only a plan made for them uses their index. Tiers 3 and 4 are planned every time, because there the parameters (and the
-month) decide the plan.
+Tiers 1 and 2 run as prepared statements with generic plans: their shape is fixed by their SQL,
+and planning a query over every monthly partition costs several milliseconds, more than
+answering it. A phrase's pairs are the exception: only a plan made for them uses their index.
+Tiers 3 and 4 are planned every time, because there the parameters (and the month) decide the
+plan.
 
 Relevance ranks the newest RELEVANCE_WINDOW matches (all of them when there are fewer), as of
 the first page: ranking every match of a word found in millions of comments means reading
