@@ -5,6 +5,7 @@ partitions' scans."""
 import re
 
 import psycopg
+from psycopg import sql
 from psycopg.rows import dict_row
 from psycopg.types.numeric import Int8
 
@@ -91,8 +92,9 @@ def collect_months(url: str) -> list[tuple[str, str, list[str]]]:
     """The months tier's statements (query/search_months.py) on the sweep's corpus, for a word
     bunched in an old month: the month list, the newer months where the word is absent (GIN, in
     one statement), the month's tail (GIN and time index ANDed) and the month below it (a
-    stretch of its time index); a spread word's month within one group (the
-    GIN and the group's time index together); and a phrase of two common words that never
+    stretch of its time index); a spread word's newest month read through a window (its start
+    counted in the partition's time index, then the GIN and time index ANDed); a spread word's
+    month within one group (the GIN and the group's time index together); and a phrase of two common words that never
     stand side by side, found through the pair index by the second tier."""
     from benchmarks.corpus import SHARES, topic_word
     from query import search as search_module
@@ -107,6 +109,15 @@ def collect_months(url: str) -> list[tuple[str, str, list[str]]]:
         bunched = next(month for month in months if month["month_start"] == densest)
         share = search_module.word_facts(conn, word).months[densest].together
         phrase = f'"{BROAD_WORD} маркер"'
+        newest = months[0]
+        spread_params = {**_search_params(spread), **NO_FLOOR, "want": 51,
+                         "month_start": newest["month_start"], "month_end": newest["month_end"],
+                         "partition": sql.Identifier(newest["partition_schema"], newest["partition_name"])}
+        window = round(WALK_SLACK * 51 / search_module.word_facts(conn, spread).months[
+            newest["month_start"]].together)
+        with plan_settings(conn, WALK_PLANS):
+            window_start = conn.execute(_statement(conn, "search_month_edge", spread_params),
+                                        {**spread_params, "skip": window - 1}).fetchone()["published_at"]
         cases = [
             ("Months tier: each month's newest comment, newest first (comments_time_idx, one step a month)",
              "search_months", True, params),
@@ -128,6 +139,13 @@ def collect_months(url: str) -> list[tuple[str, str, list[str]]]:
                                           "before_group_id": Int8(INT64_MIN),
                                           "before_comment_id": Int8(INT64_MIN),
                                           "walk_rows": max(51, round(WALK_SLACK * 51 / share))}),
+            ("Months tier, a spread word (2 % of comments) across all groups, its newest month "
+             "read through windows: where the window starts, counted in the partition's "
+             "time index alone (an index-only scan)",
+             "search_month_edge", False, {**spread_params, "skip": window - 1}),
+            ("Months tier, the same window: comments_time_idx and the GIN index ANDed, only the "
+             "window's matches read from the heap",
+             "search_month_window", False, {**spread_params, "window_start": window_start}),
             ("Months tier, one group, a spread word (2 % of comments): the GIN index and "
              "comments_group_time_idx together, only the group's matches read",
              "search_month_gather", False, {**_search_params(spread), **NO_FLOOR, "want": 51,
@@ -149,8 +167,15 @@ def _warm_explain(conn, query: str, params: dict, generic: bool) -> list:
     # With the settings query/search.py runs them with: in a generic_plans block (no parallel
     # workers), and a walk or a tail with its own.
     settings = {**GENERIC_PLANS, **CUSTOM_PLANS,
-                **{"search_month_walk": WALK_PLANS, "search_month_window": WINDOW_PLANS}.get(query, {})}
+                **{"search_month_walk": WALK_PLANS, "search_month_edge": WALK_PLANS,
+                   "search_month_window": WINDOW_PLANS}.get(query, {})}
     with plan_settings(conn, settings):
         for _ in range(2):  # the second run is the warm one
-            rows = explain(conn, load_sql(query), params, generic=generic)
+            rows = explain(conn, _statement(conn, query, params), params, generic=generic)
     return rows
+
+
+def _statement(conn, query: str, params: dict) -> str:
+    """The text of sql/queries/`query`.sql, with the month's partition where it names one."""
+    return sql.SQL(load_sql(query)).format(partition=params.get("partition")).as_string(conn) \
+        if query == "search_month_edge" else load_sql(query)

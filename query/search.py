@@ -277,8 +277,9 @@ def word_facts(conn: psycopg.Connection, words: str) -> WordFacts | None:
             # Measured, where independence guesses: a real phrase's words come together far
             # more often than their shares multiplied, and common words may never do.
             rarest = together = min(rarest, *(pair_shares.get(pair, 0.0) for pair in pairs))
-        months[start] = search_months.MonthShares(rows, together, rarest,
-                                                  min(shares.values(), default=0.0))
+        months[start] = search_months.MonthShares(
+            rows, together, rarest, min(shares.values(), default=0.0),
+            sum(shares.get(lexeme, 0.0) for lexeme in lexemes))
     return WordFacts(sum(month.rows * month.rarest for month in months.values()),
                      sum(month.rows * month.together for month in months.values()),
                      months[statistics.months[-1][0]].rarest, query["phrase"], paired, months)

@@ -10,6 +10,14 @@ its own statistics call for, and a month is only asked at all while it can still
 the newest matches: its newest comment (looked up, not assumed: comments on old posts arrive
 late) must be newer than the oldest match kept so far.
 
+Within a month the choice is between three ways, by what each costs as the month's statistics
+say (`reading`): walking its time index comment by comment where the words are common (a page
+needs few comments), gathering every match from its GIN index where they are rare, and, in
+between, windows of its time: the time index counts a window's comments without the heap
+(search_month_edge.sql), and the window's bitmap ANDed with the words' reads only the window's
+matches (search_month_window.sql), where a walk reads want / share comments and a gather every
+match of the month.
+
 Where in time the words are, the statistics tell by the month, and by the month's neighbour for
 the month's tail: a partition holds the comments of one month's posts, and its newest ones,
 written on its last posts in the weeks after it ended, are the following month's in time (the
@@ -28,6 +36,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 import psycopg
+from psycopg import sql
 
 from query.pages import EARLIEST
 from query.prepared import custom_plans, generic_plans, walk_plans, window_plans
@@ -50,6 +59,12 @@ INT64_MIN = -(2**63)
 # through the time index (pages in order against one page a comment; measured on the
 # benchmark corpus: 1.8 against 4.2 microseconds).
 GATHER_ROW_COST = 0.43
+# An entry an index puts in a bitmap or counts without the heap (a word's match in the GIN
+# index, a comment in the time index), and a statement, in comments walked (measured on the
+# benchmark corpus, warm: 0.07 to 0.09 microseconds an entry, 4.2 a comment walked, about a
+# millisecond a statement with its planning).
+BITMAP_ENTRY_COST = 0.02
+STATEMENT_COST = 250
 
 
 class MonthShares(NamedTuple):
@@ -63,6 +78,8 @@ class MonthShares(NamedTuple):
     # The share a word too rare for the statistics to list has at most in this month (the
     # rarest listed one's): what a word with no share listed may still hold.
     unlisted: float = 0.0
+    # The words' shares added up: the GIN index reads each word's matches to AND them.
+    words: float = 0.0
 
     def most(self) -> float:
         """The most comments of the month that may hold all the words."""
@@ -72,11 +89,20 @@ class MonthShares(NamedTuple):
 NO_SHARES = MonthShares(0.0, 0.0, 0.0)
 
 
-def walks(want: int, month: MonthShares) -> bool:
-    """Whether a month is walked through its time index rather than gathered from its GIN
-    index. Walking reads about want / share comments, gathering share * comments of them at
-    GATHER_ROW_COST each: the walk wins above a share of sqrt(want / (comments * that cost))."""
-    return month.rows > 0 and month.together > math.sqrt(want / (month.rows * GATHER_ROW_COST))
+def reading(want: int, month: MonthShares) -> str:
+    """How a month is read, by what each way costs in comments walked: "walk" (comment by
+    comment, newest first: want / share of them), "windows" (windows of its time, each
+    counted in its time index, ANDed with the words' bitmap: only the window's matches read
+    from the heap) or "gather" (every match from the heap). The gather is costed at the most
+    matches the month may hold, not the expected: it reads however many there are, where a walk
+    and a window are bounded (words taken as independent may stand together far more often)."""
+    stretch = WALK_SLACK * want / month.together if month.together else math.inf
+    bitmap = month.words * month.rows * BITMAP_ENTRY_COST + STATEMENT_COST
+    costs = {"gather": bitmap + month.most() * GATHER_ROW_COST, "walk": stretch}
+    if stretch < month.rows:
+        costs["windows"] = (bitmap + 2 * stretch * BITMAP_ENTRY_COST + STATEMENT_COST
+                            + WALK_SLACK * want * GATHER_ROW_COST)
+    return min(costs, key=costs.__getitem__)
 
 
 def newest_matches(conn: psycopg.Connection, params: dict, want: int,
@@ -105,7 +131,8 @@ def newest_matches(conn: psycopg.Connection, params: dict, want: int,
                 rows = _gather(conn, {**month_params, "month_start": gathered[-1]["month_start"]})
                 asked += len(gathered)
             else:
-                rows = _month(conn, month_params,
+                partition = sql.Identifier(month["partition_schema"], month["partition_name"])
+                rows = _month(conn, month_params, partition,
                               months.get(month["month_start"], NO_SHARES), months.get(month["month_end"]))
                 asked += 1
             if rows:
@@ -127,7 +154,8 @@ def _gathered_together(listed: list[dict], months: dict[datetime, MonthShares],
     most = 0.0
     for month in listed:
         shares = months.get(month["month_start"], NO_SHARES)
-        if walks(want, shares) or (together and month["month_end"] != together[-1]["month_start"]):
+        if reading(want, shares) != "gather" \
+                or (together and month["month_end"] != together[-1]["month_start"]):
             break
         most += shares.most()
         if together and most > GATHERED_TOGETHER:
@@ -136,7 +164,7 @@ def _gathered_together(listed: list[dict], months: dict[datetime, MonthShares],
     return together
 
 
-def _month(conn: psycopg.Connection, params: dict, month: MonthShares,
+def _month(conn: psycopg.Connection, params: dict, partition: sql.Identifier, month: MonthShares,
            following: MonthShares | None = None) -> list[dict]:
     """One month's newest matches (at most params["want"]), read the way its statistics call
     for. `following`: the statistics of the month after it, when it has any.
@@ -148,44 +176,80 @@ def _month(conn: psycopg.Connection, params: dict, month: MonthShares,
     the GIN index and the time index together (search_month_window.sql) before the month's own
     comments are walked, instead of walking through it to reach them.
 
-    A walk is the better choice only while the share it was chosen for holds, and the
-    statistics cannot tell whether the words stand together, nor when in the month they were
-    used: so the walk goes in stretches, each WALK_GROWTH times the last, and once it has read
-    as much as gathering the month could have cost (its rarest word's matches), the rest of
+    A walk or a window is the better choice only while the share it was chosen for holds, and
+    the statistics cannot tell whether the words stand together, nor when in the month they
+    were used: so both go in stretches, each WALK_GROWTH times the last, and once they have
+    cost as much as gathering the month could have (its rarest word's matches), the rest of
     the month is gathered."""
     want = params["want"]
     tail: list[dict] = []
     if following is not None and params["before_published_at"] > params["month_end"] \
-            and walks(want, month) and not walks(want, following):
+            and reading(want, month) == "walk" and reading(want, following) != "walk":
         tail = _window(conn, {**params, "window_start": max(params["month_end"], params["since"] or EARLIEST)})
         if len(tail) >= want:
             return tail
         want -= len(tail)
         params = {**params, "want": want, "before_published_at": params["month_end"],
                   "before_group_id": INT64_MIN, "before_comment_id": INT64_MIN}
-    return tail + _month_itself(conn, params, month)
+    return tail + _month_itself(conn, params, month, partition)
 
 
-def _month_itself(conn: psycopg.Connection, params: dict, month: MonthShares) -> list[dict]:
+def _month_itself(conn: psycopg.Connection, params: dict, month: MonthShares,
+                  partition: sql.Identifier) -> list[dict]:
     want = params["want"]
-    if not walks(want, month):
+    how = reading(want, month)
+    if how == "gather":
         return _gather(conn, params)
-    worth_walking = month.rarest * month.rows * GATHER_ROW_COST
+    # What gathering the month would read from the heap, in comments walked; the bitmap of
+    # the words' matches, which a gather and each window build alike, apart.
+    worth_reading = month.rarest * month.rows * GATHER_ROW_COST
+    bitmap = month.words * month.rows * BITMAP_ENTRY_COST
     stretch = max(want, math.ceil(WALK_SLACK * want / month.together))
+    read = _window_stretch if how == "windows" else _walk_stretch
     matched: list[dict] = []
-    walked = 0
+    spent = 0.0
     while True:
-        rows = _walk(conn, {**params, "want": want - len(matched), "walk_rows": stretch})
-        matched += [row for row in rows if row["matched"]]
-        if not rows or rows[-1]["n"] < stretch or len(matched) >= want:
+        rows, rest = read(conn, {**params, "want": want - len(matched)}, stretch, partition)
+        matched += rows
+        if rest is None or len(matched) >= want:
             return matched  # the month is read to the floor, or the page is full
-        walked += stretch
-        last = rows[-1]
-        params = {**params, "before_published_at": last["published_at"],
-                  "before_group_id": last["group_id"], "before_comment_id": last["comment_id"]}
-        if walked >= worth_walking:
-            return matched + _gather(conn, {**params, "want": want - len(matched)})
-        stretch = max(want, math.ceil(min(stretch * WALK_GROWTH, worth_walking - walked)))
+        params = {**params, **rest}
+        if how == "walk":
+            spent += stretch
+            if spent >= worth_reading:
+                return matched + _gather(conn, {**params, "want": want - len(matched)})
+            stretch = max(want, math.ceil(min(stretch * WALK_GROWTH, worth_reading - spent)))
+        else:
+            spent += bitmap + 2 * (stretch * BITMAP_ENTRY_COST + STATEMENT_COST)
+            if spent >= worth_reading:
+                return matched + _gather(conn, {**params, "want": want - len(matched)})
+            stretch *= WALK_GROWTH
+
+
+def _walk_stretch(conn: psycopg.Connection, params: dict, stretch: int,
+                  partition: sql.Identifier) -> tuple[list[dict], dict | None]:
+    """The matches among the month's `stretch` newest comments before the `before` key, walked
+    one by one, and the `before` key of the rest of the month (None when none is left)."""
+    rows = _walk(conn, {**params, "walk_rows": stretch})
+    matched = [row for row in rows if row["matched"]]
+    if not rows or rows[-1]["n"] < stretch:
+        return matched, None
+    last = rows[-1]
+    return matched, {"before_published_at": last["published_at"], "before_group_id": last["group_id"],
+                     "before_comment_id": last["comment_id"]}
+
+
+def _window_stretch(conn: psycopg.Connection, params: dict, stretch: int,
+                    partition: sql.Identifier) -> tuple[list[dict], dict | None]:
+    """The same as _walk_stretch, through a window of the month's time: the `stretch`-th newest
+    comment, counted in the partition's time index, starts it, and only the window's matches
+    are read from the heap (search_month_window.sql)."""
+    edge = _edge(conn, {**params, "skip": stretch - 1}, partition)
+    if edge is None:
+        return _window(conn, {**params, "window_start": params["since"] or EARLIEST}), None
+    rows = _window(conn, {**params, "window_start": edge["published_at"]})
+    return rows, {"before_published_at": edge["published_at"], "before_group_id": INT64_MIN,
+                  "before_comment_id": INT64_MIN}
 
 
 def _gather(conn: psycopg.Connection, params: dict) -> list[dict]:
@@ -206,6 +270,12 @@ def _walk(conn: psycopg.Connection, params: dict) -> list[dict]:
     with walk_plans(conn):
         return conn.execute(load_sql("search_month_walk"), params, prepare=False,
                             binary=True).fetchall()
+
+
+def _edge(conn: psycopg.Connection, params: dict, partition: sql.Identifier) -> dict | None:
+    with walk_plans(conn):
+        return conn.execute(sql.SQL(load_sql("search_month_edge")).format(partition=partition),
+                            params, prepare=False, binary=True).fetchone()
 
 
 def _planned(conn: psycopg.Connection, statement: str, params: dict) -> list[dict]:

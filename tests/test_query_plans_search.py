@@ -6,15 +6,18 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import UTC, datetime
 
 import psycopg
 import pytest
+from psycopg import sql
 from psycopg.rows import dict_row
 
 from benchmarks.corpus import topic_params
 from benchmarks.databases import run_script
 from benchmarks.plans import explain
 from query import search_comments
+from query.prepared import WALK_PLANS, WINDOW_PLANS, plan_settings
 from query.search import RELEVANCE_WINDOW
 from resources.database import load_sql, upgrade_schema
 from resources.postgres_server import drop_database, ensure_database
@@ -128,6 +131,35 @@ def test_a_phrase_of_common_words_is_found_through_its_pairs(db):
     assert len(pairs) == 1
     few = _custom_plan(db, "search_comments_few", _search_params('"погода маркер"', pairs=pairs))
     assert "comments_phrase_pairs_idx" in _indexes_used(db, few), json.dumps(few, indent=1)
+
+
+def _node_types(plan: dict):
+    yield plan["Node Type"], plan.get("Index Name")
+    for child in plan.get("Plans", []):
+        yield from _node_types(child)
+
+
+@pytest.mark.parametrize("group_id", [None, 2])
+def test_a_months_window_is_counted_without_the_heap_and_read_through_two_indexes(db, group_id):
+    month = datetime(2026, 2, 1, tzinfo=UTC)
+    params = _search_params("погода", group_id=group_id, month_start=month,
+                            month_end=month.replace(month=3), skip=300, want=51,
+                            floor_published_at=month.replace(year=2000), floor_group_id=0,
+                            floor_comment_id=0)
+    edge_sql = sql.SQL(load_sql("search_month_edge")).format(
+        partition=sql.Identifier("vk", "comments_2026_02"))
+    with plan_settings(db, WALK_PLANS):
+        edge = db.execute(sql.SQL("EXPLAIN (FORMAT JSON) ") + edge_sql, params,
+                          prepare=False).fetchone()["QUERY PLAN"][0]["Plan"]
+        start = db.execute(edge_sql, params, prepare=False).fetchone()["published_at"]
+    # Counted in the partition's time index (or its group's) alone: no comment from the heap.
+    index = "comments_2026_02_group_id_published_at_idx" if group_id else \
+        "comments_2026_02_published_at_group_id_comment_id_idx"
+    assert ("Index Only Scan", index) in set(_node_types(edge)), json.dumps(edge, indent=1)
+    with plan_settings(db, WINDOW_PLANS):
+        window = _custom_plan(db, "search_month_window", {**params, "window_start": start})
+    nodes = set(_node_types(window))
+    assert ("BitmapAnd", None) in nodes and ("Bitmap Index Scan", "comments_2026_02_search_idx") in nodes
 
 
 def _brute_force(db, words: str, ranked: bool, group_id=None) -> list[tuple[int, int]]:

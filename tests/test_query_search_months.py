@@ -152,6 +152,69 @@ def test_the_walk_stops_at_the_month_that_fills_the_page(timeline):
     assert len(keys) == 10 and asked == 1
 
 
+def test_a_month_is_read_the_way_its_statistics_say_costs_least():
+    shares = search_months.MonthShares
+    # A month of the 5 M benchmark corpus (220,000 comments), a page of 50 (51 wanted).
+    # The broad word, in a third: 460 comments walked.
+    assert search_months.reading(51, shares(220_000, 0.33, 0.33, 0.0, 0.33)) == "walk"
+    # A word in 440 of them: every match from the heap, rather than count 76,500 comments.
+    assert search_months.reading(51, shares(220_000, 0.002, 0.002, 0.0, 0.002)) == "gather"
+    # A word in 2 %: 7,650 comments walked or 4,400 matches gathered, where a window of 7,650
+    # comments counted in the time index holds about 150 of them.
+    assert search_months.reading(51, shares(220_000, 0.02, 0.02, 0.0, 0.02)) == "windows"
+    # Three words expected together in 1.7 % as independent words, but the rarest in 22 %:
+    # they may stand together in as many (a topic's words do), and a gather reads them all.
+    assert search_months.reading(51, shares(220_000, 0.017, 0.22, 0.0, 0.79)) == "windows"
+
+
+@pytest.fixture
+def windowed(monkeypatch):
+    """Costs under which a window is cheaper than a walk in these small months, and the
+    window edges asked for (the comments each window counts)."""
+    monkeypatch.setattr(search_months, "STATEMENT_COST", 0)
+    monkeypatch.setattr(search_months, "BITMAP_ENTRY_COST", 0.0)
+    edges = []
+    real = search_months._edge
+    monkeypatch.setattr(search_months, "_edge", lambda conn, params, partition: edges.append(
+        params["skip"] + 1) or real(conn, params, partition))
+    return edges
+
+
+@pytest.mark.parametrize("order", ["newest", "relevance"])
+@pytest.mark.parametrize("text, filters, counted", [
+    ("старое", {}, True), ("ровное", {}, True), ("двойное", {}, True),
+    ("старое", FILTERS["one group"], True), ("ровное", FILTERS["date range"], True),
+    ("двойное ровное", {}, False),  # rare together: gathered
+])
+def test_months_read_through_windows_page_exactly(timeline, windowed, text, filters, counted,
+                                                  order):
+    expected = brute_force(timeline, text, order, **filters)
+    tiers, found = pages(timeline, text, order, 7, **filters)
+    assert found == expected and len(found) >= 5
+    # Newest first, a page wants 8 matches, three times over a window; ranked, 90 (the
+    # relevance window here), more than gathering these months' matches costs.
+    assert bool(windowed) == (counted and order == "newest")
+
+
+def test_a_window_counts_comments_in_its_month_and_reads_only_its_matches(timeline, windowed,
+                                                                          monkeypatch):
+    windows = []
+    real = search_months._window
+    monkeypatch.setattr(search_months, "_window", lambda conn, params: windows.append(
+        params["window_start"]) or real(conn, params))
+    walks = []
+    monkeypatch.setattr(search_months, "_walk", lambda conn, params: walks.append(params))
+    tiers, found = pages(timeline, "старое", "newest", 7)
+    assert tiers[0] == "months" and found == brute_force(timeline, "старое", "newest")
+    # 'старое': a quarter of the oldest month; a page of 7 wants 8, three times over: 96
+    # comments counted back from the month's newest (the late comment of its first post).
+    assert windowed[0] == 96 and not walks
+    first = timeline.execute(
+        "SELECT published_at FROM vk.comments_2026_01 WHERE NOT is_deleted "
+        "ORDER BY published_at DESC OFFSET 95 LIMIT 1").fetchone()["published_at"]
+    assert windows[0] == first
+
+
 @pytest.fixture
 def crowded(db, rows, monkeypatch):
     """One month of 400 comments, oldest to newest (n = 0..399), where the statistics mislead:
@@ -209,7 +272,7 @@ def test_the_pair_statistics_see_words_common_alone_seldom_stand_together(crowde
     # Each word in 80 % of the month; side by side in 6 comments of 400, as the pair index's
     # statistics count them: gathered, and few enough for the second tier.
     assert facts.phrase and facts.paired and month.together == pytest.approx(6 / 400)
-    assert not search_months.walks(5, month) and facts.matches == pytest.approx(6)
+    assert search_months.reading(5, month) == "gather" and facts.matches == pytest.approx(6)
     assert not search_module.word_facts(db, "альфа бета").paired  # no phrase, no pairs
 
 
@@ -248,7 +311,7 @@ def test_a_walk_misled_by_words_common_alone_stops_at_its_bound_and_gathers_the_
     # together, as independent words, in 64 %): walked. No statistic is exact, and the pair
     # index's may mislead the same way (a pair common in the month, but not in its newest part).
     misled = {datetime(2026, 3, 1, tzinfo=UTC): search_months.MonthShares(400, 0.64, 0.8)}
-    assert search_months.walks(5, misled[datetime(2026, 3, 1, tzinfo=UTC)])
+    assert search_months.reading(5, misled[datetime(2026, 3, 1, tzinfo=UTC)]) == "walk"
     expected = brute_force(db, '"альфа бета"', "newest")
     assert len(expected) == 6 and all(comment_id < 10_010 for _, comment_id in expected)
     assert _walk(db, '"альфа бета"', 5, misled) == expected[:5]

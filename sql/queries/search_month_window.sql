@@ -1,12 +1,14 @@
--- The tail of a month in the newest-first walk (query/search_months.py): the newest %(want)s
--- matches among its comments written after it ended ([%(window_start)s, the `before` key) of
--- comment time, above the floor), where the following month's statistics say the words are
--- rare then. A bitmap of the window from the time index and one of the words from the GIN
--- index, ANDed: neither the tail's comments without the words nor the words' matches in the
--- month itself are read from the heap (sql/README.md has the plan). Sent unprepared, the words
--- as a constant (the planner weighs their share in this month), with plain index and
--- sequential scans off (query/prepared.py window_plans): a plain index scan would be the walk
--- this replaces.
+-- A window of a month's comment time in the newest-first walk (query/search_months.py): the
+-- newest %(want)s matches among the month's comments written from %(window_start)s to the
+-- `before` key, above the floor. Two kinds: a month's tail (its comments written after it
+-- ended, where the following month's statistics say the words are rare then), and a window of
+-- a month read through windows (its start counted in the time index by
+-- search_month_edge.sql). A bitmap of the window from the time index and one of the words
+-- from the GIN index, ANDed: neither the window's comments without the words nor the words'
+-- matches outside it are read from the heap (sql/README.md has the plans). Sent unprepared,
+-- the words as a constant (the planner weighs their share in this month), with plain index
+-- and sequential scans off (query/prepared.py window_plans): a plain index scan would be the
+-- walk this replaces.
 SELECT c.published_at, c.group_id, c.comment_id, c.post_published_at,
        CASE WHEN %(ranked)s THEN ts_rank(c.search, websearch_to_tsquery('russian', %(words)s), 1)
             ELSE 0 END AS rank

@@ -3,17 +3,21 @@
 -- is given), newest first. A comment is never older than its post, so a month's comments are
 -- never older than the month, but a comment on an old post may be today's: each month's newest
 -- comment is looked up (one backwards step of its time index, the partition found at run time),
--- not assumed from its bounds.
+-- not assumed from its bounds. With each month, its partition's schema and name: a month's
+-- windows count its comments in the partition itself (search_month_edge.sql).
 WITH months AS (
-    SELECT bounds[1]::timestamptz AS month_start, bounds[2]::timestamptz AS month_end
+    SELECT bounds[1]::timestamptz AS month_start, bounds[2]::timestamptz AS month_end,
+           n.nspname AS partition_schema, p.relname AS partition_name
     FROM pg_inherits AS i
     JOIN pg_class AS p ON p.oid = i.inhrelid
+    JOIN pg_namespace AS n ON n.oid = p.relnamespace
     CROSS JOIN LATERAL regexp_match(pg_get_expr(p.relpartbound, p.oid),
                                     'FROM \(''([^'']+)''\) TO \(''([^'']+)''\)') AS bounds
     WHERE i.inhparent = 'vk.comments'::regclass
       AND p.reltuples <> 0
 )
-SELECT m.month_start, m.month_end, newest.published_at AS newest
+SELECT m.month_start, m.month_end, m.partition_schema, m.partition_name,
+       newest.published_at AS newest
 FROM months AS m
 CROSS JOIN LATERAL (
     SELECT max(c.published_at) AS published_at
