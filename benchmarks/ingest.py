@@ -10,6 +10,10 @@ sql/queries/comments_stage.sql, COPY into the staging table 100 posts at a time
 same rows into bench.comments_raw, which has vk.comments' shape, indexes, foreign key and
 partitions. The two alternate community by community, so checkpoints, autovacuum and the
 growing indexes fall on both alike.
+
+Into a sweep corpus (run_into_corpus): the same rows, dated in the corpus's newest month, go
+through both sides into vk.comments itself, beside the millions already there (raw COPY under
+community ids of its own), and are deleted afterwards: how loading costs as the table grows.
 """
 
 import time
@@ -28,8 +32,16 @@ from vk_standin.world import World
 WORLD = dict(seed=2026, n_groups=4, start=datetime(2026, 1, 1, tzinfo=UTC), days=30,
              posts_per_day=20.0, mean_comments=170.0, max_comments=3000,
              n_closed=0, n_private=0, n_deleted=0, n_banned=0)
+INGEST_ROWS = 2_000_000
+# Into a corpus: one copy of the world (about 400,000 rows a side), the corpus's month of
+# comments at 5 M about half of that, at 20 M twice it.
+CORPUS_INGEST_ROWS = 400_000
 # Community ids of the copies: far from the world's own ids, unique per copy.
 COPY_ID_STEP = 10**10
+# Into a sweep corpus: the loading path's communities from here on, raw COPY's from RAW_IDS
+# on, far above the corpus's own.
+PATH_IDS = 10**12
+RAW_IDS = 2 * 10**12
 
 
 @dataclass
@@ -68,58 +80,88 @@ def _as_community(rows: list[tuple], group_id: int) -> list[tuple]:
     return [(group_id, *row[1:]) for row in rows]
 
 
-def run(url: str, target_rows: int = 2_000_000, log: Callable[[str], None] = print) -> dict:
-    started = time.monotonic()
+def run(url: str, target_rows: int = INGEST_ROWS, log: Callable[[str], None] = print) -> dict:
+    """Into an empty database: raw COPY into bench.comments_raw, shaped like vk.comments."""
     world = World(**WORLD)
+    figures = _alternate(url, world, target_rows, path_ids=0, raw_ids=0,
+                         raw_table="bench.comments_raw", log=log)
+    with psycopg.connect(url, autocommit=True) as conn:
+        loaded, raw_loaded = conn.execute(load_query("ingest_counts")).fetchone()
+        run_script(conn, "raw_comments_drop")
+    return _checked(figures, loaded, raw_loaded)
+
+
+def run_into_corpus(url: str, target_rows: int = CORPUS_INGEST_ROWS, log: Callable[[str], None] = print) -> dict:
+    """Into a sweep corpus's vk.comments, in its newest month, both sides; deleted afterwards."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        before = conn.execute(load_query("corpus_newest_month")).fetchone()
+    world = World(**{**WORLD, "start": before[0]})
+    figures = _alternate(url, world, target_rows, path_ids=PATH_IDS, raw_ids=RAW_IDS,
+                         raw_table="vk.comments", log=log)
+    ids = {"path_ids": PATH_IDS, "raw_ids": RAW_IDS}
+    with psycopg.connect(url, autocommit=True) as conn:
+        loaded, raw_loaded = conn.execute(load_query("ingest_counts_in_corpus"), ids).fetchone()
+        run_script(conn, "ingest_corpus_cleanup", ids)
+        conn.execute("VACUUM ANALYZE vk.comments")
+    return {**_checked(figures, loaded, raw_loaded), "month": before[0].date().isoformat(),
+            "month_comments_before": before[1], "comments_before": before[2]}
+
+
+def _alternate(url: str, world: World, target_rows: int, path_ids: int, raw_ids: int,
+               raw_table: str, log: Callable[[str], None]) -> dict:
+    started = time.monotonic()
     communities = world_communities(world)
     per_copy = sum(c.rows for c in communities)
     copies = -(-target_rows // per_copy)
     log(f"ingest: {per_copy:,} comment rows from the world in {time.monotonic() - started:.0f} s, "
         f"{copies} copies -> {per_copy * copies:,} rows")
 
+    def group_id(community: Community, copy: int, first_id: int) -> int:
+        return first_id + community.group_id + copy * COPY_ID_STEP
+
     database = PostgresResource(database_url=url)
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(load_sql("ensure_comment_partitions"), {"start": world.start, "end": world.end})
         for copy in range(copies):
             for community in communities:
-                group_id = community.group_id + copy * COPY_ID_STEP
-                copy_rows(conn, "vk.groups", ("group_id", "name", "validation_status"),
-                          [(group_id, f"copy {copy} of {community.group_id}", "valid")])
-                copy_rows(conn, "vk.posts", POST_COLUMNS, _as_community(community.posts, group_id))
-        run_script(conn, "raw_comments_table")
+                for first_id in {path_ids, raw_ids}:
+                    copy_rows(conn, "vk.groups", ("group_id", "name", "validation_status"),
+                              [(group_id(community, copy, first_id), f"copy {copy} of {community.group_id}",
+                                "valid")])
+                    copy_rows(conn, "vk.posts", POST_COLUMNS,
+                              _as_community(community.posts, group_id(community, copy, first_id)))
+        if raw_table == "bench.comments_raw":
+            run_script(conn, "raw_comments_table")
 
     path_seconds = raw_seconds = 0.0
     merged = MergeCounts()
     unit = 0
     for copy in range(copies):
         for community in communities:
-            group_id = community.group_id + copy * COPY_ID_STEP
-            batches = [_as_community(batch, group_id) for batch in community.batches]
             for first in (("path", "raw") if unit % 2 == 0 else ("raw", "path")):
                 if first == "path":
+                    batches = [_as_community(batch, group_id(community, copy, path_ids))
+                               for batch in community.batches]
                     seconds, counts = _load_through_path(database, batches)
                     path_seconds += seconds
                     merged += counts
                 else:
-                    raw_seconds += _raw_copy(url, batches)
+                    batches = [_as_community(batch, group_id(community, copy, raw_ids))
+                               for batch in community.batches]
+                    raw_seconds += _raw_copy(url, raw_table, batches)
             unit += 1
         log(f"ingest: copy {copy + 1}/{copies}: path {path_seconds:.1f} s, raw COPY {raw_seconds:.1f} s")
+    return {"rows": per_copy * copies, "merged": merged, "path_seconds": path_seconds,
+            "raw_seconds": raw_seconds, "transactions": unit}
 
-    rows = per_copy * copies
-    with psycopg.connect(url, autocommit=True) as conn:
-        loaded, raw_loaded = conn.execute(load_query("ingest_counts")).fetchone()
-        run_script(conn, "raw_comments_drop")
+
+def _checked(figures: dict, loaded: int, raw_loaded: int) -> dict:
+    rows, merged = figures["rows"], figures.pop("merged")
     if not loaded == raw_loaded == rows == merged.inserted:
         raise RuntimeError(f"rows lost: {rows} made, {loaded} loaded, {raw_loaded} copied, {merged}")
-    return {
-        "rows": rows,
-        "path_seconds": path_seconds,
-        "raw_seconds": raw_seconds,
-        "path_rows_per_second": rows / path_seconds,
-        "raw_rows_per_second": rows / raw_seconds,
-        "ratio": raw_seconds / path_seconds,
-        "transactions": unit,
-    }
+    return {**figures, "path_rows_per_second": rows / figures["path_seconds"],
+            "raw_rows_per_second": rows / figures["raw_seconds"],
+            "ratio": figures["raw_seconds"] / figures["path_seconds"]}
 
 
 def _load_through_path(database: PostgresResource, batches: list[list[tuple]]) -> tuple[float, MergeCounts]:
@@ -132,10 +174,10 @@ def _load_through_path(database: PostgresResource, batches: list[list[tuple]]) -
     return time.perf_counter() - started, counts
 
 
-def _raw_copy(url: str, batches: list[list[tuple]]) -> float:
+def _raw_copy(url: str, table: str, batches: list[list[tuple]]) -> float:
     with psycopg.connect(url) as conn:
         started = time.perf_counter()
         for batch in batches:
-            copy_rows(conn, "bench.comments_raw", COMMENT_COLUMNS, batch)
+            copy_rows(conn, table, COMMENT_COLUMNS, batch)
         conn.commit()
         return time.perf_counter() - started

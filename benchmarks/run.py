@@ -6,7 +6,8 @@ unless --server-url names another server; the databases it makes are dropped at 
 `--only search` (or vk, throughput, memory, ingest, search_sweep, watches, exports) runs one part. `--only search_sweep`
 is issue 12's sweep of word frequencies and distributions in time; `--scale 1` (or 20) makes its
 corpus about that many million comments, `--corpus-database NAME` measures a corpus an earlier
-`--keep` run left instead of building one.
+`--keep` run left instead of building one. `--only corpus_ingest` (with or without search_sweep)
+measures ingest into that corpus, beside the comments already there.
 """
 
 import argparse
@@ -38,7 +39,8 @@ from resources.postgres_server import embedded_server_url, redact, with_database
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SQL_README = Path(__file__).resolve().parent.parent / "sql" / "README.md"
-PARTS = ("vk", "throughput", "memory", "ingest", "search", "search_sweep", "watches", "exports")
+PARTS = ("vk", "throughput", "memory", "ingest", "search", "search_sweep", "corpus_ingest", "watches",
+         "exports")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -46,7 +48,8 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", choices=PARTS, action="append", help="run only these parts")
     parser.add_argument("--server-url", help="another PostgreSQL server (admin URL)")
-    parser.add_argument("--ingest-rows", type=int, default=2_000_000)
+    parser.add_argument("--ingest-rows", type=int,
+                        help=f"ingest: {ingest.INGEST_ROWS:,} by default; corpus_ingest: {ingest.CORPUS_INGEST_ROWS:,}")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark databases")
     parser.add_argument("--scale", type=float, default=None,
                         help="search_sweep: millions of comments in its corpus (default 5.1)")
@@ -80,7 +83,8 @@ def main(argv: list[str] | None = None) -> int:
         if not args.keep:
             drop(server, memory.MEMORY_DATABASE)
     if "ingest" in parts:
-        section("ingest", lambda: ingest.run(fresh_database(server), args.ingest_rows, log=log))
+        section("ingest", lambda: ingest.run(fresh_database(server), args.ingest_rows or ingest.INGEST_ROWS,
+                                             log=log))
     if "search" in parts:
         url = fresh_database(server)
         section("corpus", lambda: corpus.build(url, log=log))
@@ -88,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
         section("obvious", lambda: search_latency.obvious_design(url))
         section("pagination", lambda: search_latency.pagination(url, log=log))
         section("plans", lambda: readme_plans.collect(url))
-    if "search_sweep" in parts:
+    if "search_sweep" in parts or "corpus_ingest" in parts:
         sweep_corpus = corpus.at_scale(args.scale) if args.scale else corpus.CORPUS
         if args.corpus_database:
             url = with_database(server, args.corpus_database, driver="postgresql")
@@ -96,8 +100,12 @@ def main(argv: list[str] | None = None) -> int:
         else:
             url = fresh_database(server)
             section("sweep_corpus", lambda: corpus.build(url, sweep_corpus, log=log))
-        section("sweep", lambda: search_sweep.sweep(url, sweep_corpus, log=log))
-        section("sweep_plans", lambda: readme_plans.collect_months(url))
+        if "search_sweep" in parts:
+            section("sweep", lambda: search_sweep.sweep(url, sweep_corpus, log=log))
+            section("sweep_plans", lambda: readme_plans.collect_months(url))
+        if "corpus_ingest" in parts:
+            section("corpus_ingest", lambda: ingest.run_into_corpus(
+                url, args.ingest_rows or ingest.CORPUS_INGEST_ROWS, log=log))
     if "watches" in parts:
         section("watches", lambda: watches.run(
             fresh_database(server, watches.WATCHES_DATABASE), log=log,
