@@ -206,13 +206,16 @@ def test_a_window_counts_comments_in_its_month_and_reads_only_its_matches(timeli
     monkeypatch.setattr(search_months, "_walk", lambda conn, params: walks.append(params))
     tiers, found = pages(timeline, "старое", "newest", 7)
     assert tiers[0] == "months" and found == brute_force(timeline, "старое", "newest")
-    # 'старое': a quarter of the oldest month; a page of 7 wants 8, three times over: 96
-    # comments counted back from the month's newest (the late comment of its first post).
-    assert windowed[0] == 96 and not walks
+    # The oldest month's tail first (its late comment, written in the newest month, where
+    # February's statistics say the word is rare), then 'старое', a quarter of the month: the
+    # 7 matches still wanted, three times over, take a window of 84 comments counted back from
+    # the month's end.
+    january_end = START.replace(month=2)
+    assert windows[0] == january_end and windowed[0] == 84 and not walks
     first = timeline.execute(
-        "SELECT published_at FROM vk.comments_2026_01 WHERE NOT is_deleted "
-        "ORDER BY published_at DESC OFFSET 95 LIMIT 1").fetchone()["published_at"]
-    assert windows[0] == first
+        "SELECT published_at FROM vk.comments_2026_01 WHERE NOT is_deleted AND published_at < %s "
+        "ORDER BY published_at DESC OFFSET 83 LIMIT 1", (january_end,)).fetchone()["published_at"]
+    assert windows[1] == first
 
 
 @pytest.fixture
