@@ -83,6 +83,10 @@ def _as_community(rows: list[tuple], group_id: int) -> list[tuple]:
 def run(url: str, target_rows: int = INGEST_ROWS, log: Callable[[str], None] = print) -> dict:
     """Into an empty database: raw COPY into bench.comments_raw, shaped like vk.comments."""
     world = World(**WORLD)
+    with psycopg.connect(url, autocommit=True) as conn:
+        # The raw table copies vk.comments' partitions: the world's month must be one of them.
+        conn.execute(load_sql("ensure_comment_partitions"), {"start": world.start, "end": world.end})
+        run_script(conn, "raw_comments_table")
     figures = _alternate(url, world, target_rows, path_ids=0, raw_ids=0,
                          raw_table="bench.comments_raw", log=log)
     with psycopg.connect(url, autocommit=True) as conn:
@@ -130,8 +134,6 @@ def _alternate(url: str, world: World, target_rows: int, path_ids: int, raw_ids:
                                 "valid")])
                     copy_rows(conn, "vk.posts", POST_COLUMNS,
                               _as_community(community.posts, group_id(community, copy, first_id)))
-        if raw_table == "bench.comments_raw":
-            run_script(conn, "raw_comments_table")
 
     path_seconds = raw_seconds = 0.0
     merged = MergeCounts()

@@ -16,6 +16,7 @@ from benchmarks.search_latency import search_group
 from query.pages import EARLIEST
 from query.prepared import CUSTOM_PLANS, GENERIC_PLANS, WALK_PLANS, WINDOW_PLANS, plan_settings
 from query.search import GATHER_CAP, RELEVANCE_WINDOW, _bounds
+from query.search_months import edge_statement
 from resources.database import load_sql
 
 _PARTITION_SCAN = re.compile(r"^(\s*)->  .* on comments_\d{4}_\d{2}\b")
@@ -177,5 +178,5 @@ def _warm_explain(conn, query: str, params: dict, generic: bool) -> list:
 
 def _statement(conn, query: str, params: dict) -> str:
     """The text of sql/queries/`query`.sql, with the month's partition where it names one."""
-    return sql.SQL(load_sql(query)).format(partition=params.get("partition")).as_string(conn) \
-        if query == "search_month_edge" else load_sql(query)
+    return edge_statement(params["partition"]).as_string(conn) if query == "search_month_edge" \
+        else load_sql(query)

@@ -149,7 +149,7 @@ def _gathered_together(listed: list[dict], months: dict[datetime, MonthShares],
     together by them (words absent from most months cost one statement, not one a month; a
     word too rare to be listed is counted at the most it may hold, so that a batch never reads
     thousands of matches where one month would have filled the page). Empty when listed[0] is
-    walked."""
+    walked or read through windows."""
     together: list[dict] = []
     most = 0.0
     for month in listed:
@@ -172,10 +172,10 @@ def _month(conn: psycopg.Connection, params: dict, partition: sql.Identifier, mo
     A month's newest comments came after it ended, on its last posts (the tail: a few percent
     of it, written over the following weeks). The words' share among them is the following
     month's, whose comments were written then, not this month's: a topic of this month has
-    ended by then. Where the following month's share says gather, the tail is read through
-    the GIN index and the time index together (search_month_window.sql) before the month's own
-    comments are walked or read through windows, instead of walking or counting through it to
-    reach them (a window sized by this month's share would find the tail bare and grow four
+    ended by then. Where the following month's share says the words are too rare then to walk,
+    the tail is read through the GIN index and the time index together
+    (search_month_window.sql) before the month's own comments are walked or read through
+    windows, instead of walking or counting through it to reach them (a window sized by this month's share would find the tail bare and grow four
     times over, and again: at 20 M a month's tail is about 55,000 comments).
 
     A walk or a window is the better choice only while the share it was chosen for holds, and
@@ -216,16 +216,12 @@ def _month_itself(conn: psycopg.Connection, params: dict, month: MonthShares,
         if rest is None or len(matched) >= want:
             return matched  # the month is read to the floor, or the page is full
         params = {**params, **rest}
-        if how == "walk":
-            spent += stretch
-            if spent >= worth_reading:
-                return matched + _gather(conn, {**params, "want": want - len(matched)})
-            stretch = max(want, math.ceil(min(stretch * WALK_GROWTH, worth_reading - spent)))
-        else:
-            spent += bitmap + 2 * (stretch * BITMAP_ENTRY_COST + STATEMENT_COST)
-            if spent >= worth_reading:
-                return matched + _gather(conn, {**params, "want": want - len(matched)})
-            stretch *= WALK_GROWTH
+        spent += stretch if how == "walk" else bitmap + 2 * (stretch * BITMAP_ENTRY_COST + STATEMENT_COST)
+        if spent >= worth_reading:
+            return matched + _gather(conn, {**params, "want": want - len(matched)})
+        # A walk's last stretch reads no more than is left of the gather's cost.
+        stretch = stretch * WALK_GROWTH if how == "windows" else \
+            max(want, math.ceil(min(stretch * WALK_GROWTH, worth_reading - spent)))
 
 
 def _walk_stretch(conn: psycopg.Connection, params: dict, stretch: int,
@@ -274,10 +270,14 @@ def _walk(conn: psycopg.Connection, params: dict) -> list[dict]:
                             binary=True).fetchall()
 
 
+def edge_statement(partition: sql.Identifier) -> sql.Composed:
+    """search_month_edge.sql asked of one month's partition."""
+    return sql.SQL(load_sql("search_month_edge")).format(partition=partition)
+
+
 def _edge(conn: psycopg.Connection, params: dict, partition: sql.Identifier) -> dict | None:
     with walk_plans(conn):
-        return conn.execute(sql.SQL(load_sql("search_month_edge")).format(partition=partition),
-                            params, prepare=False, binary=True).fetchone()
+        return conn.execute(edge_statement(partition), params, prepare=False, binary=True).fetchone()
 
 
 def _planned(conn: psycopg.Connection, statement: str, params: dict) -> list[dict]:

@@ -19,6 +19,7 @@ from benchmarks.plans import explain
 from query import search_comments
 from query.prepared import WALK_PLANS, WINDOW_PLANS, plan_settings
 from query.search import RELEVANCE_WINDOW
+from query.search_months import edge_statement
 from resources.database import load_sql, upgrade_schema
 from resources.postgres_server import drop_database, ensure_database
 
@@ -146,8 +147,7 @@ def test_a_months_window_is_counted_without_the_heap_and_read_through_two_indexe
                             month_end=month.replace(month=3), skip=300, want=51,
                             floor_published_at=month.replace(year=2000), floor_group_id=0,
                             floor_comment_id=0)
-    edge_sql = sql.SQL(load_sql("search_month_edge")).format(
-        partition=sql.Identifier("vk", "comments_2026_02"))
+    edge_sql = edge_statement(sql.Identifier("vk", "comments_2026_02"))
     with plan_settings(db, WALK_PLANS):
         edge = db.execute(sql.SQL("EXPLAIN (FORMAT JSON) ") + edge_sql, params,
                           prepare=False).fetchone()["QUERY PLAN"][0]["Plan"]

@@ -3,8 +3,9 @@
 -- query over every monthly partition costs more than answering a rare word, so this plan is
 -- made once per connection; a phrase's %(pairs)s excepted, planned for them. It reads at
 -- most %(cap)s + 1 matches of the words; when there are more, or the words hold no lexeme,
--- `deferred` is true and the second tier (search_comments.sql) answers instead. Otherwise the matches are filtered, ordered (newest
--- first, or by relevance when %(ranked)s) and cut to one keyset page here.
+-- `deferred` is true and the second tier (search_comments.sql) answers instead. Otherwise the
+-- matches are filtered, ordered (newest first, or by relevance when %(ranked)s) and cut to one
+-- keyset page here.
 WITH words AS MATERIALIZED (
     SELECT websearch_to_tsquery('russian', %(words)s) AS query
 ),
